@@ -1,0 +1,103 @@
+import { z } from 'zod'
+
+// What a device type is, as data. Each file beside this one exports one DeviceDefinition; nothing outside
+// devices/ names a device type.
+
+export type Priority = 1 | 2 | 3 | 4
+
+/** What an event type does to alerts. */
+export type AlertRule =
+  /** open an alert of `alertType` (or fold into the device's open one); with state "clear", record a clear */
+  | { action: 'open'; alertType: string; priority: Priority }
+  /** the resident cancelled: recorded on the device's open alert of `alertType`, which an operator still closes */
+  | { action: 'cancel'; alertType: string }
+  /** the device reports the condition gone: recorded on its open alert of `alertType` */
+  | { action: 'clear'; alertType: string }
+  /** stored as an event, no alert */
+  | { action: 'ignore'; why: string }
+
+export interface CanonicalEvent {
+  id: string
+  ts: Date
+  type: string
+  state: 'alarm' | 'clear'
+  /** type-specific extra fields, as validated */
+  fields: Record<string, unknown>
+}
+
+export interface CanonicalReading {
+  ts: Date
+  battery?: number
+  rssi?: number
+  /** type-specific numbers */
+  values: Record<string, number>
+}
+
+export interface DeviceDefinition {
+  type: string
+  description: string
+  /** how often the device reports when idle; offline after twice that without a message */
+  heartbeatSeconds: number
+  /** every event type the device may send, with its alert rule */
+  events: Readonly<Record<string, AlertRule>>
+  decodeEvent(raw: unknown): CanonicalEvent
+  decodeTelemetry(raw: unknown): CanonicalReading
+  /** payloads the definition must accept (canonical and vendor forms) and must refuse */
+  samples: { events: unknown[]; telemetry: unknown[]; invalid: unknown[] }
+}
+
+/** Device time: ISO-8601 or epoch milliseconds (CONTRACT.md). */
+export const deviceTime = z.union([
+  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(8_640_000_000_000_000)
+    .transform((n) => new Date(n)),
+])
+
+/** Any device may report a low battery (CONTRACT.md). */
+export const lowBattery: Record<string, AlertRule> = {
+  'low-battery': { action: 'open', alertType: 'low-battery', priority: 3 },
+}
+
+type Shape = Record<string, z.ZodType>
+
+/** The canonical event payload for a definition's event types, plus its extra fields. */
+export function eventSchema(events: Readonly<Record<string, AlertRule>>, extra: Shape) {
+  const types = Object.keys(events) as [string, ...string[]]
+  return z.object({
+    id: z.string().min(1).max(64),
+    ts: deviceTime,
+    type: z.enum(types),
+    state: z.enum(['alarm', 'clear']).default('alarm'),
+    ...extra,
+  })
+}
+
+export const telemetryBase = {
+  ts: deviceTime,
+  battery: z.number().min(0).max(100).optional(),
+  rssi: z.number().min(-150).max(0).optional(),
+}
+
+/** Splits a validated canonical event into the common part and its type-specific fields. */
+export function toCanonicalEvent(e: {
+  id: string
+  ts: Date
+  type: string
+  state: 'alarm' | 'clear'
+  [k: string]: unknown
+}): CanonicalEvent {
+  const { id, ts, type, state, ...fields } = e
+  return { id, ts, type, state, fields }
+}
+
+/** Splits a validated telemetry payload into battery, rssi and the type-specific numbers. */
+export function toCanonicalReading(t: { ts: Date; battery?: number; rssi?: number; [k: string]: unknown }) {
+  const { ts, battery, rssi, ...rest } = t
+  const values: Record<string, number> = {}
+  for (const [k, v] of Object.entries(rest)) if (typeof v === 'number') values[k] = v
+  return { ts, battery, rssi, values } satisfies CanonicalReading
+}

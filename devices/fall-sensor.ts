@@ -1,0 +1,54 @@
+import { z } from 'zod'
+import {
+  type AlertRule,
+  type DeviceDefinition,
+  eventSchema,
+  lowBattery,
+  telemetryBase,
+  toCanonicalEvent,
+  toCanonicalReading,
+} from './definition.js'
+
+const events: Record<string, AlertRule> = {
+  fall: { action: 'open', alertType: 'fall', priority: 2 },
+  'fall-cleared': { action: 'clear', alertType: 'fall' },
+  // the resident left the sensor's field (e.g. the bed at night): a care concern, not an emergency
+  'presence-lost': { action: 'open', alertType: 'presence-lost', priority: 3 },
+  ...lowBattery,
+}
+
+const canonical = eventSchema(events, {
+  confidence: z.number().min(0).max(1).optional(),
+  posture: z.enum(['lying', 'sitting', 'standing', 'unknown']).optional(),
+})
+
+const telemetry = z.object({
+  ...telemetryBase,
+  // people in the field of view and breathing rate, for the mm-wave radar kind
+  occupancy: z.number().int().min(0).max(10).optional(),
+  respiration: z.number().min(0).max(80).optional(),
+})
+
+export const fallSensor: DeviceDefinition = {
+  type: 'fall-sensor',
+  description: 'Fall and presence sensor (mm-wave radar or wearable) for activity monitoring (活动监测)',
+  heartbeatSeconds: 60,
+  events,
+  decodeEvent: (raw) => toCanonicalEvent(canonical.parse(raw)),
+  decodeTelemetry: (raw) => toCanonicalReading(telemetry.parse(raw)),
+  samples: {
+    events: [
+      { id: 'f-1', ts: '2026-11-23T07:00:00.000Z', type: 'fall', confidence: 0.93, posture: 'lying' },
+      { id: 'f-2', ts: '2026-11-23T07:01:00.000Z', type: 'fall-cleared' },
+      { id: 'f-3', ts: 1_795_000_000_000, type: 'presence-lost', state: 'alarm' },
+    ],
+    telemetry: [
+      { ts: '2026-11-23T07:00:00.000Z', rssi: -60, occupancy: 1, respiration: 16 },
+      { ts: 1_795_000_000_000, battery: 55 },
+    ],
+    invalid: [
+      { id: 'f-1', ts: '2026-11-23T07:00:00.000Z', type: 'fall', confidence: 3 },
+      { id: 'f-1', ts: 'yesterday', type: 'fall' },
+    ],
+  },
+}

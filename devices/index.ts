@@ -1,0 +1,17 @@
+import { callButton } from './call-button.js'
+import type { DeviceDefinition } from './definition.js'
+import { fallSensor } from './fall-sensor.js'
+import { smokeDetector } from './smoke-detector.js'
+
+export type { AlertRule, CanonicalEvent, CanonicalReading, DeviceDefinition, Priority } from './definition.js'
+
+/** Every device type the hub knows. Adding a type is one file and one line here. */
+export const definitions: readonly DeviceDefinition[] = [fallSensor, callButton, smokeDetector]
+
+const byType = new Map(definitions.map((d) => [d.type, d]))
+
+export function deviceDefinition(type: string): DeviceDefinition | undefined {
+  return byType.get(type)
+}
+
+export const deviceTypes = definitions.map((d) => d.type) as [string, ...string[]]

@@ -1,0 +1,52 @@
+import { z } from 'zod'
+import {
+  type AlertRule,
+  type DeviceDefinition,
+  eventSchema,
+  lowBattery,
+  telemetryBase,
+  toCanonicalEvent,
+  toCanonicalReading,
+} from './definition.js'
+
+const events: Record<string, AlertRule> = {
+  // state "clear" on smoke records that the detector no longer senses smoke
+  smoke: { action: 'open', alertType: 'smoke', priority: 1 },
+  fault: { action: 'open', alertType: 'fault', priority: 3 },
+  tamper: { action: 'open', alertType: 'tamper', priority: 3 },
+  test: { action: 'ignore', why: 'a self-test press is logged as an event, not raised as an alert' },
+  ...lowBattery,
+}
+
+const canonical = eventSchema(events, { obscuration: z.number().min(0).max(100).optional() })
+
+const telemetry = z.object({
+  ...telemetryBase,
+  obscuration: z.number().min(0).max(100).optional(),
+  temperature: z.number().min(-40).max(125).optional(),
+})
+
+export const smokeDetector: DeviceDefinition = {
+  type: 'smoke-detector',
+  description: 'Networked smoke detector for fire-safety monitoring (消防物联网)',
+  heartbeatSeconds: 3600,
+  events,
+  decodeEvent: (raw) => toCanonicalEvent(canonical.parse(raw)),
+  decodeTelemetry: (raw) => toCanonicalReading(telemetry.parse(raw)),
+  samples: {
+    events: [
+      { id: 's-1', ts: '2026-11-23T07:00:00.000Z', type: 'smoke', state: 'alarm', obscuration: 12.5 },
+      { id: 's-2', ts: '2026-11-23T07:05:00.000Z', type: 'smoke', state: 'clear' },
+      { id: 's-3', ts: 1_795_000_000_000, type: 'fault' },
+      { id: 's-4', ts: 1_795_000_000_000, type: 'tamper' },
+      { id: 's-5', ts: 1_795_000_000_000, type: 'test' },
+    ],
+    telemetry: [
+      { ts: '2026-11-23T07:00:00.000Z', battery: 93, rssi: -80, obscuration: 0.4, temperature: 21.5 },
+    ],
+    invalid: [
+      { id: 's-1', ts: '2026-11-23T07:00:00.000Z', type: 'smoke', state: 'burning' },
+      { id: 's-1', ts: '2026-11-23T07:00:00.000Z', type: 'sos' },
+    ],
+  },
+}

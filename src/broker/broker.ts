@@ -1,0 +1,168 @@
+import type { IncomingMessage } from 'node:http'
+import { createServer, type Server } from 'node:net'
+import { Aedes, type AuthenticateError, type Client } from 'aedes'
+import type { Logger } from 'pino'
+import { createWebSocketStream, type WebSocket } from 'ws'
+import { deviceDefinition } from '../../devices/index.js'
+import { inboundChannels, parseDeviceTopic } from '../contract/topics.js'
+import type { Ingest } from '../ingest/ingest.js'
+import type { DeviceSession } from '../ingest/session.js'
+import type { Metrics } from '../metrics.js'
+import type { Db } from '../store/db.js'
+import { verifyDeviceSecret } from './device-secret.js'
+import { limitPacketSize } from './packet-limit.js'
+
+// The embedded MQTT broker: device authentication and the topic ACL as aedes hooks, and ingest inside
+// authorizePublish, whose callback is what releases the PUBACK: a device is acknowledged only after commit.
+
+export interface BrokerDeps {
+  db: Db
+  ingest: Ingest
+  metrics: Metrics
+  log: Logger
+  secretKey: string
+}
+
+type RefusalReason =
+  | 'no-credentials'
+  | 'unknown-device'
+  | 'bad-secret'
+  | 'empty-client-id'
+  | 'publish-acl'
+  | 'subscribe-acl'
+  | 'packet-too-large'
+
+interface HubClient extends Client {
+  device?: DeviceSession
+  emptyPersistentId?: boolean
+}
+
+function refusal(returnCode: 2 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError
+}
+
+export class Broker {
+  private aedes?: Aedes
+  private server?: Server
+  private serverClosed?: Promise<unknown>
+
+  constructor(private readonly deps: BrokerDeps) {}
+
+  private refuse(reason: RefusalReason) {
+    this.deps.metrics.mqttRefused.inc({ reason })
+  }
+
+  async start(port: number, host = '0.0.0.0'): Promise<number> {
+    const { metrics, log } = this.deps
+    this.aedes = await Aedes.createBroker({
+      preConnect: (client: HubClient, packet, done) => {
+        limitPacketSize(client, undefined, () => this.refuse('packet-too-large'))
+        // [MQTT-3.1.3-8]: a zero-length client id needs a clean session; aedes alone would accept it
+        client.emptyPersistentId = !packet.clientId && packet.clean === false
+        done(null, true)
+      },
+      authenticate: (client: HubClient, username, password, done) => {
+        this.authenticate(client, username, password).then(
+          () => done(null, true),
+          (err: AuthenticateError) => done(err, false),
+        )
+      },
+      authorizePublish: (client: HubClient | null, packet, done) => {
+        const device = client?.device
+        const target = parseDeviceTopic(packet.topic)
+        if (!device || target?.deviceId !== device.id || !inboundChannels.has(target.channel)) {
+          this.refuse('publish-acl')
+          log.warn({ device: device?.id, topic: packet.topic }, 'publish outside the device topics: closing')
+          return done(new Error('not authorized to publish there'))
+        }
+        this.deps.ingest
+          .handle(device, target.channel, packet.topic, packet.payload as Buffer, packet.qos)
+          .then(
+            () => done(null),
+            (err) => {
+              log.error({ err, device: device.id }, 'ingest failed; the message is not acknowledged')
+              done(err as Error)
+            },
+          )
+      },
+      authorizeSubscribe: (client: HubClient, sub, done) => {
+        const target = parseDeviceTopic(sub.topic)
+        if (client.device && target?.deviceId === client.device.id && target.channel === 'commands') {
+          return done(null, sub)
+        }
+        this.refuse('subscribe-acl')
+        done(null, null) // SUBACK failure 0x80
+      },
+    })
+    this.aedes.on('client', () => metrics.mqttClients.inc())
+    this.aedes.on('clientDisconnect', () => metrics.mqttClients.dec())
+    this.aedes.on('clientError', (client, err) =>
+      log.debug({ client: client.id, err: err.message }, 'mqtt client error'),
+    )
+    const aedes = this.aedes
+    this.server = createServer((socket) => aedes.handle(socket))
+    const server = this.server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => resolve())
+    })
+    return (server.address() as { port: number }).port
+  }
+
+  private async authenticate(client: HubClient, username?: string, password?: Buffer) {
+    if (client.emptyPersistentId) {
+      this.refuse('empty-client-id')
+      throw refusal(2, 'identifier rejected')
+    }
+    if (!username || !password) {
+      this.refuse('no-credentials')
+      throw refusal(5, 'not authorized')
+    }
+    const { rows } = await this.deps.db.query<{
+      id: string
+      type: string
+      site_id: string
+      resident_id: string | null
+      secret_hash: Buffer
+    }>('SELECT id, type, site_id, resident_id, secret_hash FROM devices WHERE id = $1', [username])
+    const row = rows[0]
+    const definition = row && deviceDefinition(row.type)
+    if (!row || !definition) {
+      this.refuse('unknown-device')
+      throw refusal(5, 'not authorized')
+    }
+    if (!verifyDeviceSecret(this.deps.secretKey, password, row.secret_hash)) {
+      this.refuse('bad-secret')
+      throw refusal(5, 'not authorized')
+    }
+    client.device = { id: row.id, siteId: row.site_id, residentId: row.resident_id, definition }
+  }
+
+  /** MQTT over WebSocket (the HTTP server's /mqtt upgrade). */
+  handleWebSocket(ws: WebSocket, req: IncomingMessage) {
+    this.aedes?.handle(createWebSocketStream(ws), req)
+  }
+
+  get connectedClients() {
+    return this.aedes?.connectedClients ?? 0
+  }
+
+  get closed() {
+    return !this.server?.listening
+  }
+
+  /** Stops accepting connections; clients already connected stay until close(). */
+  stopAccepting() {
+    const server = this.server
+    // the callback fires once the last connection has gone, i.e. after close()
+    if (server?.listening) this.serverClosed = new Promise((r) => server.close(r))
+  }
+
+  /** Disconnects every client. */
+  async close() {
+    this.stopAccepting()
+    const aedes = this.aedes
+    if (aedes && !aedes.closed) await new Promise<void>((r) => aedes.close(() => r()))
+    await this.serverClosed
+  }
+}

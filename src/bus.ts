@@ -1,0 +1,18 @@
+import { EventEmitter } from 'node:events'
+import type { LiveMessage } from './contract/live.js'
+
+// The one in-process bus. Emitters publish after their transaction commits; subscribers (live feed,
+// metrics, later the notifier) never reach into the emitter.
+
+export interface BusEvents {
+  /** a stored live-feed message, emitted after its commit */
+  live: [LiveMessage]
+}
+
+export class Bus extends EventEmitter<BusEvents> {
+  constructor() {
+    super()
+    // one listener per live-feed client
+    this.setMaxListeners(0)
+  }
+}

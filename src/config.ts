@@ -1,0 +1,74 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+// One schema over process.env (CONTRACT.md, "Configuration"). Every variable is optional.
+
+const port = z.coerce.number().int().min(0).max(65535)
+const durationUnits = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+
+/** "90s", "15m", "12h", "7d" → milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'a number followed by s, m, h or d, e.g. 12h')
+  .transform((v) => Number(v.slice(0, -1)) * durationUnits[v.at(-1) as keyof typeof durationUnits])
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.includes(new URL(v).protocol), `must start with ${protocols.join(' or ')}//`)
+
+const envSchema = z.object({
+  HTTP_PORT: port.default(8080),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  MQTT_PORT: port.default(1883),
+  DATA_DIR: z.string().min(1).default('./var'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'])
+    .optional()
+    .refine(
+      (v) => v === undefined,
+      'the external-broker mode is not built yet; unset MQTT_URL to use the embedded broker',
+    ),
+  HUB_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+  HUB_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'whsec_ followed by base64')
+    .optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: z.string().min(3).default('hub@localhost'),
+  SMS_GATEWAY_URL: url(['http:', 'https:']).optional(),
+  SMS_GATEWAY_TOKEN: z.string().optional(),
+  HUB_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  HUB_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
+  HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type Config = Omit<z.output<typeof envSchema>, 'HUB_PUBLIC_URL' | 'DATA_DIR'> & {
+  HUB_PUBLIC_URL: string
+  DATA_DIR: string
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "unset", as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = envSchema.safeParse(present)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
+  }
+  const c = parsed.data
+  const host = c.HTTP_HOST === '0.0.0.0' || c.HTTP_HOST === '::' ? 'localhost' : c.HTTP_HOST
+  return {
+    ...c,
+    DATA_DIR: path.resolve(c.DATA_DIR),
+    HUB_PUBLIC_URL: c.HUB_PUBLIC_URL ?? `http://${host}:${c.HTTP_PORT}`,
+  }
+}

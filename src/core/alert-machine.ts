@@ -1,0 +1,115 @@
+import type { AlertRule } from '../../devices/index.js'
+import type { Alert, AlertEvent, HistoryEntry, HistoryKind } from './alert.js'
+
+// The alert state machine: state + input + now → new state + effects. No I/O, no clock of its own; the
+// runner loads the state, supplies ids and time, and performs the effects in one transaction.
+
+export interface EventSource {
+  siteId: string
+  residentId: string | null
+  deviceId: string
+  abilityLevel: number
+}
+
+export type AlertInput =
+  | { kind: 'device-event'; rule: AlertRule; event: AlertEvent; source: EventSource; newId: string }
+  | { kind: 'ack'; actor: string; note?: string }
+  | { kind: 'resolve'; actor: string; outcome: string; note?: string }
+
+export type Decision =
+  /** nothing to write (ignored event, nothing to cancel, an ack of an acknowledged alert) */
+  | { effect: 'none'; alert: Alert | null }
+  | { effect: 'opened' | 'updated'; alert: Alert; entries: HistoryEntry[] }
+  | { effect: 'conflict'; alert: Alert; message: string }
+
+const entry = (
+  at: Date,
+  kind: HistoryKind,
+  actor: string | null,
+  note?: string,
+  data = {},
+): HistoryEntry => ({
+  at,
+  kind,
+  actor,
+  note: note ?? null,
+  data,
+})
+
+function updated(alert: Alert, changes: Partial<Alert>, e: HistoryEntry): Decision {
+  return { effect: 'updated', alert: { ...alert, ...changes, history: [...alert.history, e] }, entries: [e] }
+}
+
+function open(input: Extract<AlertInput, { kind: 'device-event' }>, priority: Alert['priority'], now: Date) {
+  const { event, source } = input
+  const e = entry(now, 'opened', null, undefined, { eventId: event.id })
+  const alert: Alert = {
+    id: input.newId,
+    type: (input.rule as { alertType: string }).alertType,
+    priority,
+    abilityLevel: source.abilityLevel,
+    state: 'open',
+    siteId: source.siteId,
+    residentId: source.residentId,
+    deviceId: source.deviceId,
+    relatedAlertId: null,
+    event,
+    count: 1,
+    openedAt: now,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    outcome: null,
+    history: [e],
+  }
+  return { effect: 'opened', alert, entries: [e] } satisfies Decision
+}
+
+/** `active` is the device's unresolved alert of the rule's alert type, if any. */
+function onDeviceEvent(
+  active: Alert | null,
+  input: Extract<AlertInput, { kind: 'device-event' }>,
+  now: Date,
+) {
+  const { rule, event } = input
+  if (rule.action === 'ignore') return { effect: 'none', alert: active } satisfies Decision
+  const data = { eventId: event.id, eventType: event.type }
+  if (rule.action === 'open' && event.state === 'alarm') {
+    if (!active) return open(input, rule.priority, now)
+    return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, data))
+  }
+  // cancel, clear, or an alarm type reported with state "clear": recorded; an operator still closes it
+  if (!active) return { effect: 'none', alert: null } satisfies Decision
+  return updated(
+    active,
+    {},
+    entry(now, rule.action === 'cancel' ? 'cancelled' : 'cleared', null, undefined, data),
+  )
+}
+
+export function decide(alert: Alert | null, input: AlertInput, now: Date): Decision {
+  if (input.kind === 'device-event') return onDeviceEvent(alert, input, now)
+  if (!alert) throw new Error(`${input.kind} needs an alert`)
+  if (alert.state === 'resolved') {
+    return { effect: 'conflict', alert, message: `alert ${alert.id} is already resolved` }
+  }
+  if (input.kind === 'ack') {
+    if (alert.state === 'acknowledged') return { effect: 'none', alert }
+    return updated(
+      alert,
+      { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: input.actor },
+      entry(now, 'acknowledged', input.actor, input.note),
+    )
+  }
+  return updated(
+    alert,
+    { state: 'resolved', resolvedAt: now, resolvedBy: input.actor, outcome: input.outcome },
+    entry(now, 'resolved', input.actor, input.note, { outcome: input.outcome }),
+  )
+}
+
+/** Which unresolved alert of a device an event concerns, or null when it concerns none. */
+export function alertTypeOf(rule: AlertRule): string | null {
+  return rule.action === 'ignore' ? null : rule.alertType
+}

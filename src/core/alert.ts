@@ -1,0 +1,46 @@
+import type { Priority } from '../../devices/index.js'
+
+export type AlertState = 'open' | 'acknowledged' | 'resolved'
+
+export type HistoryKind = 'opened' | 'repeated' | 'cancelled' | 'cleared' | 'acknowledged' | 'resolved'
+
+export interface HistoryEntry {
+  at: Date
+  kind: HistoryKind
+  /** the user who acted, or null for the device / the hub */
+  actor: string | null
+  note: string | null
+  data: Record<string, unknown>
+}
+
+/** The event that opened an alert, as the alert carries it. */
+export interface AlertEvent {
+  id: string
+  type: string
+  state: 'alarm' | 'clear'
+  ts: Date
+  receivedAt: Date
+  fields: Record<string, unknown>
+}
+
+export interface Alert {
+  id: string
+  type: string
+  priority: Priority
+  /** the resident's GB/T 42195 level when the alert opened; orders alerts within a priority */
+  abilityLevel: number
+  state: AlertState
+  siteId: string | null
+  residentId: string | null
+  deviceId: string | null
+  relatedAlertId: string | null
+  event: AlertEvent | null
+  count: number
+  openedAt: Date
+  acknowledgedAt: Date | null
+  acknowledgedBy: string | null
+  resolvedAt: Date | null
+  resolvedBy: string | null
+  outcome: string | null
+  history: HistoryEntry[]
+}

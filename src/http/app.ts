@@ -1,0 +1,111 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
+import type { Logger } from 'pino'
+import type { Bus } from '../bus.js'
+import { HubError } from '../errors.js'
+import type { Metrics } from '../metrics.js'
+import type { Db } from '../store/db.js'
+import { authPlugin } from './auth.js'
+import { alertRoutes } from './routes/alerts.js'
+import { authRoutes } from './routes/auth.js'
+import { deviceRoutes } from './routes/devices.js'
+import { healthRoutes } from './routes/health.js'
+import { residentRoutes } from './routes/residents.js'
+import { siteRoutes } from './routes/sites.js'
+import type { TokenService } from './tokens.js'
+
+export interface AppDeps {
+  db: Db
+  bus: Bus
+  metrics: Metrics
+  log: Logger
+  tokens: TokenService
+  secretKey: string
+  /** true while the broker and database are up */
+  healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
+}
+
+export type App = FastifyInstance
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps
+  }
+}
+
+function toHubError(err: FastifyError): HubError {
+  if (err instanceof HubError) return err
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const details = err.validation.map((v) => ({
+      field: [err.validationContext, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+      message: v.message ?? 'is not valid',
+    }))
+    const message = `invalid ${err.validationContext ?? 'request'}: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`
+    return new HubError('HUB_ERR_VALIDATION', message, details)
+  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HubError('HUB_ERR_PAYLOAD_TOO_LARGE', err.message)
+  if (err.statusCode === 400 || err.statusCode === 415) return new HubError('HUB_ERR_VALIDATION', err.message)
+  const pgCode = (err as { code?: string }).code
+  if (pgCode === 'ECONNREFUSED' || pgCode?.startsWith('08') || pgCode === '57P01') {
+    return new HubError('HUB_ERR_UNAVAILABLE', 'the database is not reachable')
+  }
+  return new HubError('HUB_ERR_INTERNAL', 'internal error')
+}
+
+/** The HTTP app, without listening: tests drive it with inject(), main.ts with a real socket. */
+export async function buildApp(deps: AppDeps) {
+  // request lines only at debug: at info, a busy console would drown the log
+  const app = Fastify({
+    loggerInstance: deps.log.child(
+      {},
+      { level: deps.log.level === 'debug' || deps.log.level === 'trace' ? deps.log.level : 'warn' },
+    ),
+    bodyLimit: 1024 * 1024,
+  })
+  app.decorate('deps', deps)
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const e = toHubError(err)
+    if (e.code === 'HUB_ERR_INTERNAL') req.log.error({ err }, 'unhandled error')
+    return reply
+      .code(e.statusCode)
+      .send({ error: e.code, message: e.message, ...(e.details && { details: e.details }) })
+  })
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'HUB_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  )
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Eldercare hub API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(authPlugin)
+  const api = app.withTypeProvider<ZodTypeProvider>()
+  await api.register(healthRoutes)
+  await api.register(
+    async (v1) => {
+      await v1.register(authRoutes)
+      await v1.register(siteRoutes)
+      await v1.register(residentRoutes)
+      await v1.register(deviceRoutes)
+      await v1.register(alertRoutes)
+    },
+    { prefix: '/api/v1' },
+  )
+  return app as unknown as App
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { notFound } from '../errors.js'
+import { newId } from '../ids.js'
+import type { Keyset, resourceStore } from '../store/resources.js'
+import type { Role } from '../store/users.js'
+import { anyRole } from './auth.js'
+import { decodeCursor, page, pageQuery } from './paging.js'
+
+// The five provisioning routes every collection has (CONTRACT.md, "Provisioning"): POST, GET list with
+// filters, GET, PATCH, DELETE on /{id}. Reading is open to every role; writing is the admin's.
+
+const keyset = z.object({ c: z.string(), id: z.string() })
+const idParams = z.object({ id: z.string().max(100) })
+
+export interface CrudOptions<J, C extends z.ZodObject, P extends z.ZodObject> {
+  path: string
+  name: string
+  tag: string
+  idPrefix: Parameters<typeof newId>[0]
+  store: ReturnType<typeof resourceStore<J>>
+  create: C
+  patch: P
+  filters: z.ZodObject
+  writers?: Role[]
+  /** turns a valid body into column values and adds what only the create answer carries (a device secret) */
+  onCreate?: (
+    body: z.output<C>,
+    id: string,
+  ) => { values: Record<string, unknown>; extra?: Record<string, unknown> }
+  /** extra checks on a body before it is written (e.g. the device type exists) */
+  check?: (body: Partial<z.output<C>>) => Promise<void> | void
+}
+
+export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: CrudOptions<J, C, P>) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>()
+    const { db } = app.deps
+    const write = { onRequest: app.requireRole(...(o.writers ?? ['admin'])) }
+    const read = { onRequest: app.requireRole(...anyRole) }
+    const tags = [o.tag]
+
+    app.post(o.path, { ...write, schema: { tags, body: o.create } }, async (req, reply) => {
+      const body = req.body as z.output<C>
+      await o.check?.(body)
+      const id = newId(o.idPrefix)
+      const { values, extra } = o.onCreate?.(body, id) ?? { values: body as Record<string, unknown> }
+      const created = await o.store.insert(db, id, values)
+      return reply.code(201).send({ ...created, ...extra })
+    })
+
+    app.get(o.path, { ...read, schema: { tags, querystring: o.filters.extend(pageQuery) } }, async (req) => {
+      const { limit, cursor, ...filters } = req.query as { limit: number; cursor?: string }
+      const { items, next } = await o.store.list(db, filters, limit, decodeCursor<Keyset>(cursor, keyset))
+      return page(items, next)
+    })
+
+    app.get(`${o.path}/:id`, { ...read, schema: { tags, params: idParams } }, async (req) => {
+      const found = await o.store.get(db, req.params.id)
+      if (!found) throw notFound(o.name, req.params.id)
+      return found
+    })
+
+    app.patch(
+      `${o.path}/:id`,
+      { ...write, schema: { tags, params: idParams, body: o.patch } },
+      async (req) => {
+        await o.check?.(req.body as Partial<z.output<C>>)
+        const updated = await o.store.patch(db, req.params.id, req.body as Record<string, unknown>)
+        if (!updated) throw notFound(o.name, req.params.id)
+        return updated
+      },
+    )
+
+    app.delete(`${o.path}/:id`, { ...write, schema: { tags, params: idParams } }, async (req) => {
+      const found = await o.store.get(db, req.params.id)
+      if (!found || !(await o.store.remove(db, req.params.id))) throw notFound(o.name, req.params.id)
+      return found
+    })
+  }
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { alertJson } from '../../contract/alert-json.js'
+import { runAlertCommand } from '../../core/alert-commands.js'
+import { notFound } from '../../errors.js'
+import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
+import { anyRole } from '../auth.js'
+import { decodeCursor, page, pageQuery } from '../paging.js'
+
+const cursorShape = z.object({ p: z.number(), l: z.number(), o: z.string(), id: z.string() })
+const params = z.object({ id: z.string().max(100) })
+const note = z.string().max(2000).optional()
+
+export async function alertRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const { db, bus, metrics } = app.deps
+  const roles = { onRequest: app.requireRole(...anyRole) }
+  const tags = ['alerts']
+
+  app.get(
+    '/alerts',
+    {
+      ...roles,
+      schema: {
+        tags,
+        querystring: z.object({
+          state: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+          siteId: z.string().optional(),
+          residentId: z.string().optional(),
+          deviceId: z.string().optional(),
+          type: z.string().optional(),
+          ...pageQuery,
+        }),
+      },
+    },
+    async (req) => {
+      const { limit, cursor, ...filter } = req.query
+      const { items, next } = await listAlerts(
+        db,
+        filter,
+        limit,
+        decodeCursor<AlertCursor>(cursor, cursorShape),
+      )
+      return page(items.map(alertJson), next)
+    },
+  )
+
+  app.get('/alerts/:id', { ...roles, schema: { tags, params } }, async (req) => {
+    const alert = await getAlert(db, req.params.id)
+    if (!alert) throw notFound('alert', req.params.id)
+    return alertJson(alert)
+  })
+
+  app.post(
+    '/alerts/:id/ack',
+    { ...roles, schema: { tags, params, body: z.object({ note }).strict().optional() } },
+    async (req) =>
+      alertJson(
+        await runAlertCommand(db, bus, metrics, req.params.id, {
+          kind: 'ack',
+          actor: req.user!.username,
+          note: req.body?.note,
+        }),
+      ),
+  )
+
+  app.post(
+    '/alerts/:id/resolve',
+    {
+      ...roles,
+      schema: { tags, params, body: z.object({ outcome: z.string().min(1).max(64), note }).strict() },
+    },
+    async (req) =>
+      alertJson(
+        await runAlertCommand(db, bus, metrics, req.params.id, {
+          kind: 'resolve',
+          actor: req.user!.username,
+          outcome: req.body.outcome,
+          note: req.body.note,
+        }),
+      ),
+  )
+}

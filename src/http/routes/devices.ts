@@ -1,0 +1,104 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { deviceTypes } from '../../../devices/index.js'
+import { hashDeviceSecret, newDeviceSecret } from '../../broker/device-secret.js'
+import { notFound } from '../../errors.js'
+import { devices } from '../../store/provisioning.js'
+import { queryReadings } from '../../store/readings.js'
+import { anyRole } from '../auth.js'
+import { crudRoutes } from '../crud.js'
+
+const location = z
+  .object({
+    building: z.string().max(100),
+    floor: z.string().max(100),
+    zone: z.string().max(100),
+    room: z.string().max(100),
+    bed: z.string().max(100),
+  })
+  .partial()
+  .strict()
+
+const device = z.object({
+  type: z.enum(deviceTypes),
+  siteId: z.string().min(1),
+  residentId: z.string().min(1).optional(),
+  location: location.default({}),
+})
+
+const bucket = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'e.g. 1m, 1h, 1d')
+  .transform((b) => `${b.slice(0, -1)} ${{ s: 'seconds', m: 'minutes', h: 'hours', d: 'days' }[b.at(-1)!]}`)
+
+async function readingRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const { db, secretKey } = app.deps
+  const read = { onRequest: app.requireRole(...anyRole) }
+
+  app.get(
+    '/devices/:id/readings',
+    {
+      ...read,
+      schema: {
+        tags: ['devices'],
+        params: z.object({ id: z.string() }),
+        querystring: z.object({
+          from: z.iso.datetime({ offset: true }).optional(),
+          to: z.iso.datetime({ offset: true }).optional(),
+          bucket: bucket.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(1000),
+        }),
+      },
+    },
+    async (req) => {
+      if (!(await devices.get(db, req.params.id))) throw notFound('device', req.params.id)
+      const to = req.query.to ? new Date(req.query.to) : new Date()
+      const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 86_400_000)
+      return { items: await queryReadings(db, req.params.id, from, to, req.query.bucket, req.query.limit) }
+    },
+  )
+
+  // A new secret, returned once; the old one stops working for new connections.
+  app.post(
+    '/devices/:id/secret',
+    {
+      onRequest: app.requireRole('admin'),
+      schema: { tags: ['devices'], params: z.object({ id: z.string() }) },
+    },
+    async (req) => {
+      const secret = newDeviceSecret()
+      const updated = await devices.patch(db, req.params.id, {
+        secretHash: hashDeviceSecret(secretKey, secret),
+      })
+      if (!updated) throw notFound('device', req.params.id)
+      return { ...updated, secret }
+    },
+  )
+}
+
+export async function deviceRoutes(app: FastifyInstance) {
+  const { secretKey } = app.deps
+  await app.register(
+    crudRoutes({
+      path: '/devices',
+      name: 'device',
+      tag: 'devices',
+      idPrefix: 'dev',
+      store: devices,
+      create: device,
+      patch: device.omit({ type: true, location: true }).extend({ location }).partial().strict(),
+      filters: z.object({
+        siteId: z.string().optional(),
+        residentId: z.string().optional(),
+        type: z.enum(deviceTypes).optional(),
+      }),
+      onCreate: (body) => {
+        const secret = newDeviceSecret()
+        return { values: { ...body, secretHash: hashDeviceSecret(secretKey, secret) }, extra: { secret } }
+      },
+    }),
+  )
+  await app.register(readingRoutes)
+}

@@ -1,0 +1,92 @@
+import type { Logger } from 'pino'
+import { Broker } from './broker/broker.js'
+import { Bus } from './bus.js'
+import type { Config } from './config.js'
+import { buildApp } from './http/app.js'
+import { LiveFeed } from './http/live-feed.js'
+import { tokenService } from './http/tokens.js'
+import { attachUpgrades } from './http/upgrade.js'
+import { Ingest } from './ingest/ingest.js'
+import { createMetrics } from './metrics.js'
+import { createPool } from './store/db.js'
+import { startEmbedded } from './store/embedded.js'
+import { migrate } from './store/migrate.js'
+import { hubSecret, randomKey } from './store/settings.js'
+import { ensureAdmin } from './store/users.js'
+
+// The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
+
+export interface Hub {
+  httpPort: number
+  mqttPort: number
+  databaseUrl: string
+  /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
+  adminPassword: string | null
+  stop(): Promise<void>
+}
+
+export async function startHub(config: Config, log: Logger): Promise<Hub> {
+  const stops: (() => Promise<unknown> | unknown)[] = []
+  const stopAll = async () => {
+    for (const stop of stops.reverse().splice(0)) {
+      await Promise.resolve()
+        .then(stop)
+        .catch((err) => log.error({ err }, 'error while stopping'))
+    }
+  }
+  try {
+    let databaseUrl = config.DATABASE_URL
+    if (!databaseUrl) {
+      const embedded = await startEmbedded(config.DATA_DIR, log)
+      stops.push(() => embedded.stop())
+      databaseUrl = embedded.url
+    }
+    const db = createPool(databaseUrl)
+    stops.push(() => db.end())
+    const applied = await migrate(db)
+    if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
+    const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
+    const adminPassword = await ensureAdmin(db, config.HUB_ADMIN_PASSWORD)
+
+    const metrics = createMetrics()
+    const bus = new Bus()
+    const ingest = new Ingest(db, bus, metrics)
+    const broker = new Broker({ db, ingest, metrics, log, secretKey })
+    const live = new LiveFeed(db, bus, metrics, log)
+    await live.start()
+    const tokens = tokenService(secretKey, config.HUB_TOKEN_TTL)
+
+    const app = await buildApp({
+      db,
+      bus,
+      metrics,
+      log,
+      tokens,
+      secretKey,
+      healthy: async () => {
+        const database = await db.query('SELECT 1').then(
+          () => true,
+          () => false,
+        )
+        const brokerUp = !broker.closed
+        return { ok: database && brokerUp, broker: brokerUp, database }
+      },
+    })
+    const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
+    stops.push(() => app.close())
+    const mqttPort = await broker.start(config.MQTT_PORT)
+    // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
+    // then disconnect devices and live clients.
+    stops.push(() => broker.close())
+    stops.push(() => upgrades.close())
+    stops.push(() => live.stop())
+    stops.push(() => ingest.stop())
+    stops.push(() => broker.stopAccepting())
+    await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
+    const httpPort = (app.server.address() as { port: number }).port
+    return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
+  } catch (err) {
+    await stopAll()
+    throw err
+  }
+}

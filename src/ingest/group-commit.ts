@@ -1,0 +1,109 @@
+// Group commit: items submitted while a batch is being written go into the next batch, so a burst costs
+// a few transactions and a lone item is written at once. A submitter's promise settles when its batch has
+// committed (the PUBACK waits on it). One batch is in flight at a time; the queue is bounded.
+
+export interface GroupCommitOptions {
+  maxBatch: number
+  /** items queued at most; submit() waits for room, offer() refuses */
+  capacity: number
+  /** called when a batch failed and will be retried */
+  onRetry?: (err: unknown, size: number) => void
+}
+
+interface Pending<T> {
+  item: T
+  resolve: () => void
+  reject: (err: unknown) => void
+}
+
+/** A database error that will recur if retried: the item itself is bad (SQLSTATE class 22 or 23). */
+export function isPermanent(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23')) && !isRace(err)
+}
+
+/** Another hub opened the same alert first: retrying finds its row and folds into it. */
+const isRace = (err: unknown) => (err as { constraint?: string }).constraint === 'alerts_one_active'
+
+export class GroupCommitter<T> {
+  private queue: Pending<T>[] = []
+  private running = false
+  private stopped = false
+  private room: (() => void)[] = []
+
+  constructor(
+    private readonly write: (items: T[]) => Promise<void>,
+    private readonly opts: GroupCommitOptions,
+  ) {}
+
+  get depth() {
+    return this.queue.length
+  }
+
+  /** Resolves once the item is committed; rejects if it is refused by the database or the hub stops. */
+  async submit(item: T): Promise<void> {
+    while (this.queue.length >= this.opts.capacity && !this.stopped) {
+      await new Promise<void>((r) => this.room.push(r))
+    }
+    return this.enqueue(item)
+  }
+
+  /** Queues the item if there is room (fire and forget); false when it was shed. */
+  offer(item: T): boolean {
+    if (this.queue.length >= this.opts.capacity) return false
+    this.enqueue(item).catch(() => {})
+    return true
+  }
+
+  private enqueue(item: T): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('the hub is stopping'))
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject })
+      if (!this.running) {
+        this.running = true
+        setImmediate(() => void this.loop())
+      }
+    })
+  }
+
+  private async loop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.opts.maxBatch)
+      for (const wake of this.room.splice(0)) wake()
+      await this.commit(batch, 0)
+    }
+    this.running = false
+    this.idle?.()
+  }
+
+  private async commit(batch: Pending<T>[], attempt: number): Promise<void> {
+    try {
+      await this.write(batch.map((p) => p.item))
+      for (const p of batch) p.resolve()
+    } catch (err) {
+      if (isPermanent(err)) {
+        if (batch.length === 1) return batch[0]!.reject(err)
+        // isolate the bad item: the rest of the batch must not be lost with it
+        const half = Math.ceil(batch.length / 2)
+        await this.commit(batch.slice(0, half), 0)
+        return this.commit(batch.slice(half), 0)
+      }
+      if (this.stopped && attempt >= 3) {
+        for (const p of batch) p.reject(err)
+        return
+      }
+      this.opts.onRetry?.(err, batch.length)
+      await new Promise((r) => setTimeout(r, Math.min(5_000, 50 * 2 ** attempt)))
+      return this.commit(batch, attempt + 1)
+    }
+  }
+
+  private idle?: () => void
+
+  /** Writes everything queued, then refuses new items. */
+  async drain(): Promise<void> {
+    this.stopped = true
+    for (const wake of this.room.splice(0)) wake()
+    if (this.running) await new Promise<void>((r) => (this.idle = r))
+  }
+}

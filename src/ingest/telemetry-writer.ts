@@ -1,0 +1,125 @@
+import type { CanonicalReading } from '../../devices/index.js'
+import type { Metrics } from '../metrics.js'
+import { type Db, type Tx, withTransaction } from '../store/db.js'
+
+// Everything that is not an event goes through this one batched writer: readings, device status and
+// last-seen times, and the record of rejected messages.
+
+export const RAW_KEPT_BYTES = 4096
+
+export type StateItem =
+  | { kind: 'reading'; deviceId: string; reading: CanonicalReading; receivedAt: Date }
+  | { kind: 'status'; deviceId: string; status: 'online' | 'offline'; receivedAt: Date }
+  | { kind: 'seen'; deviceId: string; receivedAt: Date }
+  | {
+      kind: 'reject'
+      deviceId: string
+      receivedAt: Date
+      topic: string
+      reason: string
+      detail: string
+      raw: Buffer
+      /** false when the device is over its quota of kept rejects: counted, bytes not kept */
+      keep: boolean
+    }
+
+interface DeviceUpdate {
+  seen: Date
+  battery: number | null
+  rssi: number | null
+  status: string | null
+  rejected: number
+}
+
+/** Folds a batch into one update per device: latest time, latest battery/rssi/status, rejects counted. */
+function deviceUpdates(items: StateItem[]): Map<string, DeviceUpdate> {
+  const out = new Map<string, DeviceUpdate>()
+  for (const i of items) {
+    let u = out.get(i.deviceId)
+    if (!u) {
+      u = { seen: i.receivedAt, battery: null, rssi: null, status: null, rejected: 0 }
+      out.set(i.deviceId, u)
+    }
+    if (i.receivedAt > u.seen) u.seen = i.receivedAt
+    if (i.kind === 'reading') {
+      u.battery = i.reading.battery ?? u.battery
+      u.rssi = i.reading.rssi ?? u.rssi
+    } else if (i.kind === 'status') u.status = i.status
+    else if (i.kind === 'reject') u.rejected++
+  }
+  return out
+}
+
+async function insertReadings(tx: Tx, rs: Extract<StateItem, { kind: 'reading' }>[]) {
+  if (rs.length === 0) return
+  await tx.query(
+    `INSERT INTO readings (device_id, ts, received_at, battery, rssi, data)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::real[], $5::real[], $6::jsonb[])`,
+    [
+      rs.map((r) => r.deviceId),
+      rs.map((r) => r.reading.ts),
+      rs.map((r) => r.receivedAt),
+      rs.map((r) => r.reading.battery ?? null),
+      rs.map((r) => r.reading.rssi ?? null),
+      rs.map((r) => JSON.stringify(r.reading.values)),
+    ],
+  )
+}
+
+async function insertRejects(tx: Tx, rs: Extract<StateItem, { kind: 'reject' }>[]) {
+  if (rs.length === 0) return
+  await tx.query(
+    `INSERT INTO rejected_messages (device_id, topic, reason, detail, size, raw, received_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bytea[], $7::timestamptz[])`,
+    [
+      rs.map((r) => r.deviceId),
+      rs.map((r) => r.topic),
+      rs.map((r) => r.reason),
+      rs.map((r) => r.detail.slice(0, 1000)),
+      rs.map((r) => r.raw.length),
+      rs.map((r) => r.raw.subarray(0, RAW_KEPT_BYTES)),
+      rs.map((r) => r.receivedAt),
+    ],
+  )
+}
+
+async function updateDevices(tx: Tx, updates: Map<string, DeviceUpdate>) {
+  // sorted ids: two hubs updating overlapping devices lock rows in the same order
+  const ids = [...updates.keys()].sort()
+  const us = ids.map((id) => updates.get(id)!)
+  await tx.query(
+    `UPDATE devices d SET last_seen = greatest(d.last_seen, u.seen), battery = coalesce(u.battery, d.battery),
+       rssi = coalesce(u.rssi, d.rssi), status = coalesce(u.status, d.status),
+       rejected_count = d.rejected_count + u.rejected
+     FROM unnest($1::text[], $2::timestamptz[], $3::real[], $4::real[], $5::text[], $6::int[])
+       AS u(id, seen, battery, rssi, status, rejected)
+     WHERE d.id = u.id`,
+    [
+      ids,
+      us.map((u) => u.seen),
+      us.map((u) => u.battery),
+      us.map((u) => u.rssi),
+      us.map((u) => u.status),
+      us.map((u) => u.rejected),
+    ],
+  )
+}
+
+export function telemetryWriter(db: Db, metrics: Metrics) {
+  return async (items: StateItem[]): Promise<void> => {
+    const started = process.hrtime.bigint()
+    await withTransaction(db, async (tx) => {
+      await insertReadings(
+        tx,
+        items.filter((i) => i.kind === 'reading'),
+      )
+      await insertRejects(
+        tx,
+        items.filter((i) => i.kind === 'reject').filter((i) => i.keep),
+      )
+      await updateDevices(tx, deviceUpdates(items))
+    })
+    metrics.commitSeconds.observe({ pipeline: 'telemetry' }, Number(process.hrtime.bigint() - started) / 1e9)
+    metrics.batchSize.observe({ pipeline: 'telemetry' }, items.length)
+  }
+}

@@ -1,0 +1,71 @@
+import { pino } from 'pino'
+import { ConfigError, loadConfig } from './config.js'
+import { startHub } from './hub.js'
+import { DataDirError } from './store/embedded.js'
+
+// The process: configuration, start, the one-time admin password, and shutdown on SIGINT/SIGTERM.
+
+const SHUTDOWN_BUDGET_MS = 20_000
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`eldercare-hub: ${err.message}`)
+      process.exit(2)
+    }
+    throw err
+  }
+  const log = pino({ level: config.LOG_LEVEL })
+  let hub: Awaited<ReturnType<typeof startHub>>
+  try {
+    hub = await startHub(config, log)
+  } catch (err) {
+    if (err instanceof DataDirError) {
+      console.error(`eldercare-hub: ${err.message}`)
+      process.exit(3)
+    }
+    throw err
+  }
+  const base = config.HUB_PUBLIC_URL.replace(/:\d+$/, `:${hub.httpPort}`)
+  const lines = [
+    'eldercare hub is running',
+    `  API and console  ${base}/api/v1   (OpenAPI: ${base}/docs)`,
+    `  live feed        ${base.replace(/^http/, 'ws')}/api/v1/live`,
+    `  MQTT             mqtt://localhost:${hub.mqttPort}   (and ${base.replace(/^http/, 'ws')}/mqtt)`,
+    `  database         ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.DATA_DIR}`}`,
+  ]
+  if (hub.adminPassword) {
+    lines.push(
+      `  admin password   ${hub.adminPassword}   (shown once: note it now, or set HUB_ADMIN_PASSWORD)`,
+    )
+  }
+  console.log(lines.join('\n'))
+
+  let stopping = false
+  const shutdown = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    setTimeout(() => {
+      log.error('shutdown took longer than 20 s; exiting')
+      process.exit(1)
+    }, SHUTDOWN_BUDGET_MS).unref()
+    hub.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+}
+
+main().catch((err) => {
+  console.error('eldercare-hub failed to start:', err)
+  process.exit(1)
+})

@@ -1,0 +1,31 @@
+import pg from 'pg'
+
+export type Db = pg.Pool
+export type Tx = pg.PoolClient
+/** Anything that can run a query: the pool or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'>
+
+// timestamptz and bigint come back as Date and string; counts and seqs here stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
+
+export function createPool(connectionString: string, max = 16): Db {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'eldercare-hub' })
+  // An idle client losing its server must not crash the hub; the next query reconnects.
+  pool.on('error', () => {})
+  return pool
+}
+
+export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const tx = await db.connect()
+  try {
+    await tx.query('BEGIN')
+    const result = await fn(tx)
+    await tx.query('COMMIT')
+    return result
+  } catch (err) {
+    await tx.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    tx.release()
+  }
+}

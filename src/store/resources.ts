@@ -1,0 +1,102 @@
+import { HubError } from '../errors.js'
+import type { Queryable } from './db.js'
+
+// Create / get / patch / delete / list for the provisioning tables (sites, residents, devices), so each
+// differs only in its columns and how a row reads as JSON. Lists page by (created_at, id).
+
+type Row = Record<string, unknown>
+
+export interface ResourceSpec<J> {
+  table: string
+  /** API field → column; `json` columns are stored as jsonb */
+  fields: Record<string, { column: string; json?: boolean }>
+  toJson(row: Row): J
+}
+
+export interface Keyset {
+  c: string
+  id: string
+}
+
+function translate(err: unknown, onDelete: boolean): never {
+  const e = err as { code?: string; detail?: string }
+  if (e.code === '23503') {
+    if (onDelete)
+      throw new HubError(
+        'HUB_ERR_IN_USE',
+        `still referenced: ${e.detail ?? 'delete what refers to it first'}`,
+      )
+    throw new HubError('HUB_ERR_UNKNOWN_REFERENCE', `unknown reference: ${e.detail ?? ''}`.trim())
+  }
+  throw err
+}
+
+export function resourceStore<J>(spec: ResourceSpec<J>) {
+  const columns = (values: Row) =>
+    Object.entries(values)
+      .filter(([k, v]) => v !== undefined && spec.fields[k])
+      .map(([k, v]) => {
+        const f = spec.fields[k]!
+        return { column: f.column, value: f.json ? JSON.stringify(v) : v }
+      })
+
+  return {
+    async insert(q: Queryable, id: string, values: Row): Promise<J> {
+      const cols = [{ column: 'id', value: id }, ...columns(values)]
+      const sql = `INSERT INTO ${spec.table} (${cols.map((c) => c.column).join(', ')})
+        VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`
+      const { rows } = await q
+        .query<Row>(
+          sql,
+          cols.map((c) => c.value),
+        )
+        .catch((e) => translate(e, false))
+      return spec.toJson(rows[0]!)
+    },
+
+    async get(q: Queryable, id: string): Promise<J | null> {
+      const { rows } = await q.query<Row>(`SELECT * FROM ${spec.table} WHERE id = $1`, [id])
+      return rows[0] ? spec.toJson(rows[0]) : null
+    },
+
+    async patch(q: Queryable, id: string, values: Row): Promise<J | null> {
+      const cols = columns(values)
+      if (cols.length === 0) return this.get(q, id)
+      const sql = `UPDATE ${spec.table} SET ${cols.map((c, i) => `${c.column} = $${i + 2}`).join(', ')}
+        WHERE id = $1 RETURNING *`
+      const { rows } = await q
+        .query<Row>(sql, [id, ...cols.map((c) => c.value)])
+        .catch((e) => translate(e, false))
+      return rows[0] ? spec.toJson(rows[0]) : null
+    },
+
+    async remove(q: Queryable, id: string): Promise<boolean> {
+      const { rowCount } = await q
+        .query(`DELETE FROM ${spec.table} WHERE id = $1`, [id])
+        .catch((e) => translate(e, true))
+      return (rowCount ?? 0) > 0
+    },
+
+    async list(q: Queryable, filters: Row, limit: number, after?: Keyset) {
+      const where = columns(filters).map((c, i) => ({ sql: `${c.column} = $${i + 1}`, value: c.value }))
+      const args = where.map((w) => w.value)
+      const conds = where.map((w) => w.sql)
+      if (after) {
+        args.push(new Date(after.c), after.id)
+        conds.push(`(created_at, id) > ($${args.length - 1}, $${args.length})`)
+      }
+      args.push(limit + 1)
+      const { rows } = await q.query<Row>(
+        `SELECT * FROM ${spec.table} ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
+         ORDER BY created_at, id LIMIT $${args.length}`,
+        args,
+      )
+      const last = rows[limit - 1]
+      const next: Keyset | undefined =
+        rows.length > limit && last
+          ? { c: (last.created_at as Date).toISOString(), id: last.id as string }
+          : undefined
+      return { items: rows.slice(0, limit).map(spec.toJson), next }
+    },
+  }
+}
