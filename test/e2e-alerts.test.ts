@@ -1,0 +1,126 @@
+import t from 'tap'
+import { startTestHub } from './fixtures/hub.js'
+
+t.test(
+  'an SOS becomes alert.opened; repeats fold in; cancel, ack and resolve appear on the feed',
+  async (t) => {
+    const h = await startTestHub(t)
+    const { device, resident, site } = await h.provision('call-button', { abilityLevel: 3 })
+    const feed = await h.live()
+    const button = await h.connectDevice(device)
+
+    const eventId = await button.event('sos', { button: 'pendant' })
+    const opened = await feed.waitFor((m) => m.kind === 'alert.opened')
+    const alert = opened.data
+    t.equal(alert.type, 'sos')
+    t.equal(alert.priority, 2)
+    t.equal(alert.state, 'open')
+    t.equal(alert.deviceId, device.id)
+    t.equal(alert.residentId, resident.id)
+    t.equal(alert.siteId, site.id)
+    t.equal(alert.count, 1)
+    t.equal(alert.event?.id, eventId)
+    t.equal(alert.event?.button, 'pendant')
+    t.same(
+      alert.history.map((e) => e.kind),
+      ['opened'],
+    )
+
+    // the same event id again (a retransmission) changes nothing; a new press folds into the open alert
+    await button.event('sos', {}, eventId)
+    await button.event('sos')
+    const repeated = await feed.waitFor((m) => m.kind === 'alert.updated' && m.data.count === 2)
+    t.equal(repeated.data.id, alert.id)
+    await button.event('cancel')
+    const cancelled = await feed.waitFor((m) => m.data.history.some((e) => e.kind === 'cancelled'))
+    t.equal(cancelled.data.state, 'open', 'a cancel is recorded but the alert stays open for the operator')
+
+    const list = await h.api('GET', '/api/v1/alerts?state=open', undefined, h.token)
+    t.equal(list.body.items.length, 1, 'the retransmission made no second alert')
+
+    const ack = await h.api(
+      'POST',
+      `/api/v1/alerts/${alert.id}/ack`,
+      { note: 'calling the resident' },
+      h.token,
+    )
+    t.equal(ack.status, 200)
+    t.equal(ack.body.state, 'acknowledged')
+    t.equal(ack.body.acknowledgedBy, 'admin')
+    const again = await h.api('POST', `/api/v1/alerts/${alert.id}/ack`, {}, h.token)
+    t.equal(again.status, 200, 'acking an acknowledged alert is idempotent')
+    t.equal(again.body.acknowledgedAt, ack.body.acknowledgedAt)
+
+    const resolved = await h.api(
+      'POST',
+      `/api/v1/alerts/${alert.id}/resolve`,
+      { outcome: 'false alarm' },
+      h.token,
+    )
+    t.equal(resolved.body.state, 'resolved')
+    t.equal(resolved.body.outcome, 'false alarm')
+    const twice = await h.api('POST', `/api/v1/alerts/${alert.id}/resolve`, { outcome: 'again' }, h.token)
+    t.equal(twice.status, 409)
+    t.equal(twice.body.error, 'HUB_ERR_CONFLICT')
+    const ackResolved = await h.api('POST', `/api/v1/alerts/${alert.id}/ack`, {}, h.token)
+    t.equal(ackResolved.status, 409)
+
+    await feed.waitFor((m) => m.data.state === 'resolved')
+    const seqs = feed.messages.map((m) => m.seq)
+    t.same(
+      seqs,
+      seqs.map((_, i) => seqs[0]! + i),
+      'feed seqs are gap-free',
+    )
+    t.same(
+      feed.messages.map((m) => m.kind),
+      ['alert.opened', 'alert.updated', 'alert.updated', 'alert.updated', 'alert.updated'],
+    )
+    const audit = await h.api('GET', `/api/v1/alerts/${alert.id}`, undefined, h.token)
+    t.same(
+      audit.body.history.map((e: { kind: string }) => e.kind),
+      ['opened', 'repeated', 'cancelled', 'acknowledged', 'resolved'],
+    )
+    t.equal(audit.body.history[3].note, 'calling the resident')
+
+    // after resolution a new press opens a new alert
+    await button.event('sos')
+    const second = await feed.waitFor((m) => m.kind === 'alert.opened' && m.data.id !== alert.id)
+    t.equal(second.data.count, 1)
+  },
+)
+
+t.test('the open queue sorts by priority, then ability level, then time', async (t) => {
+  const h = await startTestHub(t)
+  const able = await h.provision('call-button', { abilityLevel: 0 })
+  const frail = await h.provision('call-button', { abilityLevel: 4 })
+  const smoke = await h.provision('smoke-detector', { abilityLevel: 0, kind: 'institution' })
+  const feed = await h.live()
+  for (const p of [able, frail, smoke]) {
+    const d = await h.connectDevice(p.device)
+    await d.event(p.device.type === 'smoke-detector' ? 'smoke' : 'sos')
+  }
+  await feed.waitFor(() => feed.messages.length === 3)
+  const list = await h.api('GET', '/api/v1/alerts?state=open', undefined, h.token)
+  t.same(
+    list.body.items.map((a: { deviceId: string }) => a.deviceId),
+    [smoke.device.id, frail.device.id, able.device.id],
+  )
+  t.same(
+    list.body.items.map((a: { priority: number }) => a.priority),
+    [1, 2, 2],
+  )
+  const page1 = await h.api('GET', '/api/v1/alerts?state=open&limit=2', undefined, h.token)
+  t.equal(page1.body.items.length, 2)
+  const page2 = await h.api(
+    'GET',
+    `/api/v1/alerts?state=open&limit=2&cursor=${page1.body.nextCursor}`,
+    undefined,
+    h.token,
+  )
+  t.same(
+    page2.body.items.map((a: { deviceId: string }) => a.deviceId),
+    [able.device.id],
+  )
+  t.notOk(page2.body.nextCursor)
+})
