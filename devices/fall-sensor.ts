@@ -41,6 +41,7 @@ export const fallSensor: DeviceDefinition = {
       { id: 'f-1', ts: '2026-11-23T07:00:00.000Z', type: 'fall', confidence: 0.93, posture: 'lying' },
       { id: 'f-2', ts: '2026-11-23T07:01:00.000Z', type: 'fall-cleared' },
       { id: 'f-3', ts: 1_795_000_000_000, type: 'presence-lost', state: 'alarm' },
+      { id: 'f-4', ts: 1_795_000_000_000, type: 'low-battery' },
     ],
     telemetry: [
       { ts: '2026-11-23T07:00:00.000Z', rssi: -60, occupancy: 1, respiration: 16 },

@@ -40,6 +40,7 @@ export const smokeDetector: DeviceDefinition = {
       { id: 's-3', ts: 1_795_000_000_000, type: 'fault' },
       { id: 's-4', ts: 1_795_000_000_000, type: 'tamper' },
       { id: 's-5', ts: 1_795_000_000_000, type: 'test' },
+      { id: 's-6', ts: 1_795_000_000_000, type: 'low-battery' },
     ],
     telemetry: [
       { ts: '2026-11-23T07:00:00.000Z', battery: 93, rssi: -80, obscuration: 0.4, temperature: 21.5 },

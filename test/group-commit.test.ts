@@ -1,0 +1,111 @@
+import t from 'tap'
+import { GroupCommitter } from '../src/ingest/group-commit.js'
+
+const tick = () => new Promise((r) => setTimeout(r, 5))
+
+t.test('items submitted while a batch is being written go into the next batch', async (t) => {
+  const batches: number[][] = []
+  let release!: () => void
+  const gc = new GroupCommitter<number>(
+    async (items) => {
+      batches.push(items)
+      if (batches.length === 1) await new Promise<void>((r) => (release = r))
+    },
+    { maxBatch: 100, capacity: 1000 },
+  )
+  const first = gc.submit(1)
+  await tick()
+  const rest = [2, 3, 4].map((n) => gc.submit(n))
+  await tick()
+  t.same(batches, [[1]], 'the first item is written at once, alone')
+  release()
+  await Promise.all([first, ...rest])
+  t.same(batches, [[1], [2, 3, 4]])
+})
+
+t.test('a submitter settles only after its batch is written', async (t) => {
+  let written = false
+  const gc = new GroupCommitter<string>(
+    async () => {
+      await tick()
+      written = true
+    },
+    { maxBatch: 10, capacity: 10 },
+  )
+  await gc.submit('x')
+  t.ok(written)
+})
+
+t.test('a permanently bad item is isolated; the rest of its batch is written', async (t) => {
+  const written: number[] = []
+  const gc = new GroupCommitter<number>(
+    async (items) => {
+      if (items.includes(13)) throw Object.assign(new Error('bad row'), { code: '22P02' })
+      written.push(...items)
+    },
+    { maxBatch: 100, capacity: 100 },
+  )
+  const results = await Promise.allSettled([1, 2, 13, 4, 5].map((n) => gc.submit(n)))
+  t.same(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+  )
+  t.same(written.sort(), [1, 2, 4, 5])
+})
+
+t.test('a transient failure is retried until it succeeds', async (t) => {
+  let calls = 0
+  let retries = 0
+  const gc = new GroupCommitter<number>(
+    async () => {
+      if (++calls < 3) throw Object.assign(new Error('connection lost'), { code: '08006' })
+    },
+    { maxBatch: 10, capacity: 10, onRetry: () => retries++ },
+  )
+  await gc.submit(1)
+  t.equal(calls, 3)
+  t.equal(retries, 2)
+})
+
+t.test('offer sheds when the queue is full; submit waits for room', async (t) => {
+  let release!: () => void
+  const gc = new GroupCommitter<number>(
+    async () => {
+      await new Promise<void>((r) => (release = r))
+    },
+    { maxBatch: 2, capacity: 2 },
+  )
+  const a = gc.submit(1)
+  await tick() // 1 is being written; the queue is empty again
+  t.ok(gc.offer(2))
+  t.ok(gc.offer(3))
+  t.notOk(gc.offer(4), 'full: shed')
+  let waitedDone = false
+  const waiting = gc.submit(5).then(() => (waitedDone = true))
+  await tick()
+  t.notOk(waitedDone)
+  release()
+  await a
+  await tick()
+  release()
+  await tick()
+  release()
+  await waiting
+  t.ok(waitedDone)
+})
+
+t.test('drain writes what is queued, then refuses new items', async (t) => {
+  const written: number[] = []
+  const gc = new GroupCommitter<number>(
+    async (items) => {
+      await tick()
+      written.push(...items)
+    },
+    { maxBatch: 1, capacity: 10 },
+  )
+  const pending = [1, 2, 3].map((n) => gc.submit(n))
+  await gc.drain()
+  await Promise.all(pending)
+  t.same(written, [1, 2, 3])
+  await t.rejects(gc.submit(4), /stopping/)
+})
