@@ -20,7 +20,7 @@ t.test(
     t.equal(alert.siteId, site.id)
     t.equal(alert.count, 1)
     t.equal(alert.event?.id, eventId)
-    t.equal(alert.event?.button, 'pendant')
+    t.equal((alert.event as Record<string, unknown> | null)?.button, 'pendant')
     t.same(
       alert.history.map((e) => e.kind),
       ['opened'],
