@@ -25,6 +25,13 @@ export function isPermanent(err: unknown): boolean {
 /** Another hub opened the same alert first: retrying finds its row and folds into it. */
 const isRace = (err: unknown) => (err as { constraint?: string }).constraint === 'alerts_one_active'
 
+/** Refused because the hub is shutting down: not a fault, the device retries after reconnecting. */
+export class StoppingError extends Error {
+  constructor() {
+    super('the hub is stopping')
+  }
+}
+
 export class GroupCommitter<T> {
   private queue: Pending<T>[] = []
   private running = false
@@ -56,7 +63,7 @@ export class GroupCommitter<T> {
   }
 
   private enqueue(item: T): Promise<void> {
-    if (this.stopped) return Promise.reject(new Error('the hub is stopping'))
+    if (this.stopped) return Promise.reject(new StoppingError())
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject })
       if (!this.running) {
