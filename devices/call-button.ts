@@ -1,14 +1,5 @@
 import { z } from 'zod'
-import {
-  type AlertRule,
-  type DeviceDefinition,
-  deviceTime,
-  eventSchema,
-  lowBattery,
-  telemetryBase,
-  toCanonicalEvent,
-  toCanonicalReading,
-} from './definition.js'
+import { type AlertRule, defineDevice, deviceTime, lowBattery } from './definition.js'
 
 const events: Record<string, AlertRule> = {
   sos: { action: 'open', alertType: 'sos', priority: 2 },
@@ -17,8 +8,6 @@ const events: Record<string, AlertRule> = {
 }
 
 const button = z.enum(['pendant', 'wall', 'pull-cord'])
-const canonical = eventSchema(events, { button: button.optional() })
-
 // A common vendor form: {"evt":"SOS","seq":123,"t":1700000000000,"key":2}; key 1 wall, 2 pendant, 3 pull-cord.
 const vendor = z
   .object({
@@ -35,15 +24,13 @@ const vendor = z
     ...(v.key ? { button: (['wall', 'pendant', 'pull-cord'] as const)[v.key - 1] } : {}),
   }))
 
-const telemetry = z.object(telemetryBase)
-
-export const callButton: DeviceDefinition = {
+export const callButton = defineDevice({
   type: 'call-button',
   description: 'One-key emergency call button (一键呼叫): pendant, wall button or pull cord',
   heartbeatSeconds: 3600,
   events,
-  decodeEvent: (raw) => toCanonicalEvent(z.union([canonical, vendor]).parse(raw)),
-  decodeTelemetry: (raw) => toCanonicalReading(telemetry.parse(raw)),
+  eventFields: { button: button.optional() },
+  vendorEvent: vendor,
   samples: {
     events: [
       { id: 'e-1', ts: '2026-11-23T07:00:00.000Z', type: 'sos', button: 'pendant' },
@@ -58,4 +45,4 @@ export const callButton: DeviceDefinition = {
       { evt: 'SOS', t: 1 },
     ],
   },
-}
+})

@@ -101,3 +101,29 @@ export function toCanonicalReading(t: { ts: Date; battery?: number; rssi?: numbe
   for (const [k, v] of Object.entries(rest)) if (typeof v === 'number') values[k] = v
   return { ts, battery, rssi, values } satisfies CanonicalReading
 }
+
+export interface DeviceSpec extends Omit<DeviceDefinition, 'decodeEvent' | 'decodeTelemetry'> {
+  /** type-specific event fields beside id, ts, type and state */
+  eventFields?: Shape
+  /** type-specific telemetry numbers beside ts, battery and rssi */
+  telemetryFields?: Shape
+  /** the vendor's own event form, transformed into the canonical one (tried after it) */
+  vendorEvent?: z.ZodType<Parameters<typeof toCanonicalEvent>[0]>
+}
+
+/** Builds a definition's decoders from its schemas: each device file states only what is its own. */
+export function defineDevice({
+  eventFields = {},
+  telemetryFields = {},
+  vendorEvent,
+  ...spec
+}: DeviceSpec): DeviceDefinition {
+  const canonical = eventSchema(spec.events, eventFields)
+  const event = vendorEvent ? z.union([canonical, vendorEvent]) : canonical
+  const telemetry = z.object({ ...telemetryBase, ...telemetryFields })
+  return {
+    ...spec,
+    decodeEvent: (raw) => toCanonicalEvent(event.parse(raw)),
+    decodeTelemetry: (raw) => toCanonicalReading(telemetry.parse(raw)),
+  }
+}

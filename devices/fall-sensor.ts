@@ -1,13 +1,5 @@
 import { z } from 'zod'
-import {
-  type AlertRule,
-  type DeviceDefinition,
-  eventSchema,
-  lowBattery,
-  telemetryBase,
-  toCanonicalEvent,
-  toCanonicalReading,
-} from './definition.js'
+import { type AlertRule, defineDevice, lowBattery } from './definition.js'
 
 const events: Record<string, AlertRule> = {
   fall: { action: 'open', alertType: 'fall', priority: 2 },
@@ -17,25 +9,20 @@ const events: Record<string, AlertRule> = {
   ...lowBattery,
 }
 
-const canonical = eventSchema(events, {
-  confidence: z.number().min(0).max(1).optional(),
-  posture: z.enum(['lying', 'sitting', 'standing', 'unknown']).optional(),
-})
-
-const telemetry = z.object({
-  ...telemetryBase,
-  // people in the field of view and breathing rate, for the mm-wave radar kind
-  occupancy: z.number().int().min(0).max(10).optional(),
-  respiration: z.number().min(0).max(80).optional(),
-})
-
-export const fallSensor: DeviceDefinition = {
+export const fallSensor = defineDevice({
   type: 'fall-sensor',
   description: 'Fall and presence sensor (mm-wave radar or wearable) for activity monitoring (活动监测)',
   heartbeatSeconds: 60,
   events,
-  decodeEvent: (raw) => toCanonicalEvent(canonical.parse(raw)),
-  decodeTelemetry: (raw) => toCanonicalReading(telemetry.parse(raw)),
+  eventFields: {
+    confidence: z.number().min(0).max(1).optional(),
+    posture: z.enum(['lying', 'sitting', 'standing', 'unknown']).optional(),
+  },
+  telemetryFields: {
+    // people in the field of view and breathing rate, for the mm-wave radar kind
+    occupancy: z.number().int().min(0).max(10).optional(),
+    respiration: z.number().min(0).max(80).optional(),
+  },
   samples: {
     events: [
       { id: 'f-1', ts: '2026-11-23T07:00:00.000Z', type: 'fall', confidence: 0.93, posture: 'lying' },
@@ -52,4 +39,4 @@ export const fallSensor: DeviceDefinition = {
       { id: 'f-1', ts: 'yesterday', type: 'fall' },
     ],
   },
-}
+})

@@ -1,13 +1,5 @@
 import { z } from 'zod'
-import {
-  type AlertRule,
-  type DeviceDefinition,
-  eventSchema,
-  lowBattery,
-  telemetryBase,
-  toCanonicalEvent,
-  toCanonicalReading,
-} from './definition.js'
+import { type AlertRule, defineDevice, lowBattery } from './definition.js'
 
 const events: Record<string, AlertRule> = {
   // state "clear" on smoke records that the detector no longer senses smoke
@@ -18,21 +10,16 @@ const events: Record<string, AlertRule> = {
   ...lowBattery,
 }
 
-const canonical = eventSchema(events, { obscuration: z.number().min(0).max(100).optional() })
-
-const telemetry = z.object({
-  ...telemetryBase,
-  obscuration: z.number().min(0).max(100).optional(),
-  temperature: z.number().min(-40).max(125).optional(),
-})
-
-export const smokeDetector: DeviceDefinition = {
+export const smokeDetector = defineDevice({
   type: 'smoke-detector',
   description: 'Networked smoke detector for fire-safety monitoring (消防物联网)',
   heartbeatSeconds: 3600,
   events,
-  decodeEvent: (raw) => toCanonicalEvent(canonical.parse(raw)),
-  decodeTelemetry: (raw) => toCanonicalReading(telemetry.parse(raw)),
+  eventFields: { obscuration: z.number().min(0).max(100).optional() },
+  telemetryFields: {
+    obscuration: z.number().min(0).max(100).optional(),
+    temperature: z.number().min(-40).max(125).optional(),
+  },
   samples: {
     events: [
       { id: 's-1', ts: '2026-11-23T07:00:00.000Z', type: 'smoke', state: 'alarm', obscuration: 12.5 },
@@ -50,4 +37,4 @@ export const smokeDetector: DeviceDefinition = {
       { id: 's-1', ts: '2026-11-23T07:00:00.000Z', type: 'sos' },
     ],
   },
-}
+})
