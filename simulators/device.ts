@@ -10,6 +10,8 @@ export interface DeviceCredentials {
 
 export class SimDevice {
   private nextEvent = 1
+  /** Event ids must stay unique for the device across reconnects and simulator runs, as a real device's do. */
+  private readonly session = Date.now().toString(36)
 
   private constructor(
     readonly id: string,
@@ -45,7 +47,7 @@ export class SimDevice {
   }
 
   /** Sends a canonical event with a fresh id (or the given one, to retransmit); returns the id. */
-  async event(type: string, extra: Record<string, unknown> = {}, id = `e-${this.nextEvent++}`) {
+  async event(type: string, extra: Record<string, unknown> = {}, id = `e-${this.session}-${this.nextEvent++}`) {
     await this.publish('events', JSON.stringify({ id, ts: new Date().toISOString(), type, ...extra }))
     return id
   }
