@@ -8,6 +8,7 @@ import { tokenService } from './http/tokens.js'
 import { attachUpgrades } from './http/upgrade.js'
 import { Ingest } from './ingest/ingest.js'
 import { createMetrics } from './metrics.js'
+import { StartupError } from './startup-error.js'
 import { createPool } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
@@ -43,6 +44,10 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     }
     const db = createPool(databaseUrl)
     stops.push(() => db.end())
+    await db.query('SELECT 1').catch((err: Error) => {
+      const { hostname, port, pathname } = new URL(databaseUrl)
+      throw new StartupError(`cannot use the database ${hostname}:${port || 5432}${pathname}: ${err.message}`)
+    })
     const applied = await migrate(db)
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
@@ -74,7 +79,10 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
     stops.push(() => app.close())
-    const mqttPort = await broker.start(config.MQTT_PORT)
+    const mqttPort = await broker.start(config.MQTT_PORT).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
+    })
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())
@@ -82,7 +90,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => live.stop())
     stops.push(() => ingest.stop())
     stops.push(() => broker.stopAccepting())
-    await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
+    await app
+      .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
+      .catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') throw err
+        throw new StartupError(`HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`)
+      })
     const httpPort = (app.server.address() as { port: number }).port
     return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
   } catch (err) {

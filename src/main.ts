@@ -1,7 +1,7 @@
 import { pino } from 'pino'
 import { ConfigError, loadConfig } from './config.js'
 import { startHub } from './hub.js'
-import { DataDirError } from './store/embedded.js'
+import { StartupError } from './startup-error.js'
 
 // The process: configuration, start, the one-time admin password, and shutdown on SIGINT/SIGTERM.
 
@@ -23,7 +23,7 @@ async function main() {
   try {
     hub = await startHub(config, log)
   } catch (err) {
-    if (err instanceof DataDirError) {
+    if (err instanceof StartupError) {
       console.error(`eldercare-hub: ${err.message}`)
       process.exit(3)
     }

