@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { alertJson } from '../../contract/alert-json.js'
+import { alertSchema, errorSchema, pageOf } from '../../contract/api-schemas.js'
 import { runAlertCommand } from '../../core/alert-commands.js'
 import { notFound } from '../../errors.js'
 import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
@@ -32,6 +33,7 @@ export async function alertRoutes(fastify: FastifyInstance) {
           type: z.string().optional(),
           ...pageQuery,
         }),
+        response: { 200: pageOf(alertSchema) },
       },
     },
     async (req) => {
@@ -46,15 +48,22 @@ export async function alertRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/alerts/:id', { ...roles, schema: { tags, params } }, async (req) => {
-    const alert = await getAlert(db, req.params.id)
-    if (!alert) throw notFound('alert', req.params.id)
-    return alertJson(alert)
-  })
+  app.get(
+    '/alerts/:id',
+    { ...roles, schema: { tags, params, response: { 200: alertSchema, 404: errorSchema } } },
+    async (req) => {
+      const alert = await getAlert(db, req.params.id)
+      if (!alert) throw notFound('alert', req.params.id)
+      return alertJson(alert)
+    },
+  )
 
   app.post(
     '/alerts/:id/ack',
-    { ...roles, schema: { tags, params, body: z.object({ note }).strict().optional() } },
+    {
+      ...roles,
+      schema: { tags, params, body: z.object({ note }).strict().optional(), response: { 200: alertSchema } },
+    },
     async (req) =>
       alertJson(
         await runAlertCommand(db, bus, metrics, req.params.id, {
