@@ -47,7 +47,11 @@ export class SimDevice {
   }
 
   /** Sends a canonical event with a fresh id (or the given one, to retransmit); returns the id. */
-  async event(type: string, extra: Record<string, unknown> = {}, id = `e-${this.session}-${this.nextEvent++}`) {
+  async event(
+    type: string,
+    extra: Record<string, unknown> = {},
+    id = `e-${this.session}-${this.nextEvent++}`,
+  ) {
     await this.publish('events', JSON.stringify({ id, ts: new Date().toISOString(), type, ...extra }))
     return id
   }

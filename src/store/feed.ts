@@ -19,7 +19,7 @@ export async function appendFeed(
   const last = rows[0]!.seq
   const messages = items.map((m, i) => ({ seq: last - items.length + 1 + i, kind: m.kind, data: m.data }))
   await q.query(
-    'INSERT INTO feed (seq, kind, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::jsonb[])',
+    'INSERT INTO feed (seq, kind, data) SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[])',
     [messages.map((m) => m.seq), messages.map((m) => m.kind), messages.map((m) => JSON.stringify(m.data))],
   )
   return messages as LiveMessage[]
