@@ -19,6 +19,29 @@ async function main() {
     throw err
   }
   const log = pino({ level: config.LOG_LEVEL })
+  // Handlers go in before start-up: a signal during start (initdb takes seconds) must still stop the
+  // embedded database, once the hub is far enough to be stopped.
+  let stopping: string | null = null
+  let stopHub: (() => Promise<void>) | null = null
+  const shutdown = (signal: string) => {
+    if (stopping) return
+    stopping = signal
+    log.info({ signal }, 'shutting down')
+    setTimeout(() => {
+      log.error('shutdown took longer than 20 s; exiting')
+      process.exit(1)
+    }, SHUTDOWN_BUDGET_MS).unref()
+    stopHub?.().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+
   let hub: Awaited<ReturnType<typeof startHub>>
   try {
     hub = await startHub(config, log)
@@ -28,6 +51,11 @@ async function main() {
       process.exit(3)
     }
     throw err
+  }
+  stopHub = () => hub.stop()
+  if (stopping) {
+    await hub.stop()
+    process.exit(0)
   }
   const base = config.HUB_PUBLIC_URL.replace(/:\d+$/, `:${hub.httpPort}`)
   const lines = [
@@ -43,26 +71,6 @@ async function main() {
     )
   }
   console.log(lines.join('\n'))
-
-  let stopping = false
-  const shutdown = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'shutting down')
-    setTimeout(() => {
-      log.error('shutdown took longer than 20 s; exiting')
-      process.exit(1)
-    }, SHUTDOWN_BUDGET_MS).unref()
-    hub.stop().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, 'shutdown failed')
-        process.exit(1)
-      },
-    )
-  }
-  process.on('SIGINT', () => shutdown('SIGINT'))
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
 
 main().catch((err) => {

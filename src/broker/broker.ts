@@ -81,7 +81,9 @@ export class Broker {
           .then(
             () => done(null),
             (err) => {
-              log.error({ err, device: device.id }, 'ingest failed; the message is not acknowledged')
+              // refusals while stopping are expected (wills fire as devices are disconnected)
+              const level = err instanceof StoppingError ? 'debug' : 'error'
+              log[level]({ err, device: device.id }, 'ingest failed; the message is not acknowledged')
               done(err as Error)
             },
           )

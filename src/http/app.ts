@@ -66,9 +66,11 @@ export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: deps.log.child(
       {},
-      { level: deps.log.level === 'debug' || deps.log.level === 'trace' ? deps.log.level : 'warn' },
+      { level: ['debug', 'trace'].includes(deps.log.level) ? deps.log.level : 'warn' },
     ),
     bodyLimit: 1024 * 1024,
+    // on stop, close keep-alive connections too, or a busy client holds shutdown for its 72 s keep-alive
+    forceCloseConnections: true,
   })
   app.decorate('deps', deps)
   app.setValidatorCompiler(validatorCompiler)
