@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pino } from 'pino'
@@ -35,6 +35,7 @@ t.test('migrations: concurrent starts apply each once; a newer schema is refused
 
 t.test('migration files must be numbered without gaps', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'mig-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
   await writeFile(path.join(dir, '001_a.sql'), 'SELECT 1')
   await writeFile(path.join(dir, '003_c.sql'), 'SELECT 1')
   await t.rejects(listMigrations(dir), /without gaps/)

@@ -6,7 +6,7 @@ import { parseDeviceTopic, TOPIC_ROOT } from '../../src/contract/topics.js'
 import { SimDevice } from '../device.js'
 import { scoped } from './cleanup.js'
 import type { RunOptions } from './hub-run.js'
-import { describePass, devicePass, eventKey, type Mode, Pass, type PassResult } from './pass.js'
+import { eventKey, type Mode, type PassResult, PassRunner } from './pass.js'
 import { mapLimit, withTimeout } from './util.js'
 
 // (b) The baseline: a bare aedes broker (no auth, no hooks, no database) in this process, the same
@@ -36,7 +36,6 @@ export async function benchBare(o: RunOptions, log: (line: string) => void): Pro
     const url = `mqtt://127.0.0.1:${(server.address() as { port: number }).port}`
     log(`bare aedes listening on ${url}`)
 
-    let current: Pass | undefined
     const subscriber = await mqtt.connectAsync(url, {
       clientId: 'bench-subscriber',
       clean: true,
@@ -47,7 +46,7 @@ export async function benchBare(o: RunOptions, log: (line: string) => void): Pro
     subscriber.on('message', (topic, payload) => {
       const target = parseDeviceTopic(topic)
       const { id } = JSON.parse(payload.toString()) as { id?: string }
-      if (target) current?.arrived(eventKey(target.deviceId, id ?? ''))
+      if (target) runner.current?.arrived(eventKey(target.deviceId, id ?? ''))
     })
     await withTimeout(
       subscriber.subscribeAsync(`${TOPIC_ROOT}/+/events`, { qos: 1 }),
@@ -56,6 +55,7 @@ export async function benchBare(o: RunOptions, log: (line: string) => void): Pro
     )
 
     const devices: SimDevice[] = []
+    const runner = new PassRunner('bare', devices, o.settleMs, log)
     cleanup.defer('disconnect the bare clients', () => Promise.all(devices.map((d) => d.close())))
     const ids = Array.from({ length: o.devices }, (_, i) => `bare-${String(i + 1).padStart(6, '0')}`)
     const t = performance.now()
@@ -66,14 +66,7 @@ export async function benchBare(o: RunOptions, log: (line: string) => void): Pro
     const connect = performance.now() - t
     log(`connected ${devices.length} clients to bare aedes in ${connect.toFixed(0)} ms`)
 
-    const run = async (mode: Mode, eventId: string) => {
-      const pass = new Pass(`bare ${mode.kind}`, mode, devices.length)
-      current = pass
-      const result = await devicePass(devices, pass, eventId, o.settleMs)
-      current = undefined
-      log(describePass(result))
-      return result
-    }
+    const run = (mode: Mode, eventId: string) => runner.run(mode, eventId)
     const paced = await run({ kind: 'paced', rate: o.rate }, 'bench-paced')
     const burst = await run({ kind: 'burst' }, 'bench-burst')
     return { setupMs: { connect }, paced, burst }

@@ -8,7 +8,7 @@ import { HubApi, provisionCallButtons, resolveAlerts } from './api.js'
 import { scoped } from './cleanup.js'
 import { stopLeftoverPostgres } from './leftover-postgres.js'
 import { LiveFeedClient } from './live-feed.js'
-import { describePass, devicePass, eventKey, type Mode, Pass, type PassResult } from './pass.js'
+import { eventKey, type Mode, type PassResult, PassRunner } from './pass.js'
 import { mapLimit, tempDir } from './util.js'
 
 // (a) The hub, in this process: provision call buttons over HTTP, connect them over MQTT, and time each SOS
@@ -75,6 +75,7 @@ export async function benchHub(o: RunOptions, log: (line: string) => void): Prom
     log(`provisioned ${creds.length} call buttons over HTTP in ${provision.toFixed(0)} ms`)
 
     const devices: SimDevice[] = []
+    const runner = new PassRunner('hub', devices, o.settleMs, log)
     cleanup.defer('disconnect the devices', () => Promise.all(devices.map((d) => d.close())))
     t = performance.now()
     await mapLimit(creds, o.connectConcurrency, async (c) => {
@@ -85,24 +86,16 @@ export async function benchHub(o: RunOptions, log: (line: string) => void): Prom
 
     const feed = await LiveFeedClient.open(hub.httpPort, api.bearer)
     cleanup.defer('close the live feed', () => feed.close())
-    let current: Pass | undefined
     const opened = new Map<string, string>() // alert id → device id, alerts this run opened
     const resolved = new Set<string>()
     feed.onMessage = (m) => {
       if (m.kind === 'alert.opened' && m.data.deviceId) {
         opened.set(m.data.id, m.data.deviceId)
-        current?.arrived(eventKey(m.data.deviceId, m.data.event?.id ?? ''))
+        runner.current?.arrived(eventKey(m.data.deviceId, m.data.event?.id ?? ''))
       } else if (m.kind === 'alert.updated' && m.data.state === 'resolved') resolved.add(m.data.id)
     }
 
-    const run = async (mode: Mode, eventId: string) => {
-      const pass = new Pass(`hub ${mode.kind}`, mode, devices.length)
-      current = pass
-      const result = await devicePass(devices, pass, eventId, o.settleMs)
-      current = undefined
-      log(describePass(result))
-      return result
-    }
+    const run = (mode: Mode, eventId: string) => runner.run(mode, eventId)
 
     const paced = await run({ kind: 'paced', rate: o.rate }, 'bench-paced')
     // Each device's SOS alert is open now and a second SOS would fold into it: resolve them all, so the

@@ -177,3 +177,27 @@ export function describePass(r: PassResult): string {
   const lost = r.missing.length ? `, ${r.missing.length} MISSING` : ''
   return `${r.label}: ${r.e2e.count}/${r.sent} arrived, p99 ${r.e2e.p99.toFixed(2)} ms${lost}`
 }
+
+/**
+ * Runs passes over a set of devices; `current` is the pass under way, for the receiver (live feed or
+ * subscriber) to record arrivals against.
+ */
+export class PassRunner {
+  current: Pass | undefined
+
+  constructor(
+    private readonly label: string,
+    private readonly devices: SimDevice[],
+    private readonly settleMs: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async run(mode: Mode, eventId: string): Promise<PassResult> {
+    const pass = new Pass(`${this.label} ${mode.kind}`, mode, this.devices.length)
+    this.current = pass
+    const result = await devicePass(this.devices, pass, eventId, this.settleMs)
+    this.current = undefined
+    this.log(describePass(result))
+    return result
+  }
+}

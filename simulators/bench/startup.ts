@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../../src/net.js'
 import { type Cleanup, scoped } from './cleanup.js'
 import { stopLeftoverPostgres } from './leftover-postgres.js'
-import { freePort, sleep, tempDir, withTimeout } from './util.js'
+import { sleep, tempDir, withTimeout } from './util.js'
 
 // (c) Startup: spawn `node --import tsx src/main.ts` as `npm start` would, time it to the first 200 from
 // GET /healthz, then SIGTERM it and time the clean exit. Once on a fresh DATA_DIR (initdb included), once

