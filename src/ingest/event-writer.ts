@@ -19,13 +19,19 @@ export interface IncomingEvent {
 
 const key = (deviceId: string, type: string) => `${deviceId}\u0000${type}`
 
-/** Stores new events; returns those not seen before (a retransmission reuses its id). */
-async function insertFresh(tx: Tx, items: IncomingEvent[]): Promise<IncomingEvent[]> {
-  const { rows } = await tx.query<{ device_id: string; event_id: string }>(
-    `INSERT INTO events (device_id, event_id, type, state, device_ts, received_at, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-       $7::jsonb[])
-     ON CONFLICT DO NOTHING RETURNING device_id, event_id`,
+/**
+ * Stores new events and returns those not seen before (a retransmission reuses its id), with the
+ * resident's current ability level: one round trip.
+ */
+async function insertFresh(tx: Tx, items: IncomingEvent[]) {
+  const { rows } = await tx.query<{ device_id: string; event_id: string; level: number }>(
+    `WITH fresh AS (
+       INSERT INTO events (device_id, event_id, type, state, device_ts, received_at, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+         $6::timestamptz[], $7::jsonb[])
+       ON CONFLICT DO NOTHING RETURNING device_id, event_id)
+     SELECT f.device_id, f.event_id, coalesce(r.ability_level, 0) AS level FROM fresh f
+     JOIN devices d ON d.id = f.device_id LEFT JOIN residents r ON r.id = d.resident_id`,
     [
       items.map((i) => i.device.id),
       items.map((i) => i.event.id),
@@ -36,18 +42,10 @@ async function insertFresh(tx: Tx, items: IncomingEvent[]): Promise<IncomingEven
       items.map((i) => JSON.stringify(i.payload)),
     ],
   )
-  const fresh = new Set(rows.map((r) => key(r.device_id, r.event_id)))
-  // a retransmission inside the same batch appears twice in items but once in fresh
-  return items.filter((i) => fresh.delete(key(i.device.id, i.event.id)))
-}
-
-async function abilityLevels(tx: Tx, deviceIds: string[]): Promise<Map<string, number>> {
-  const { rows } = await tx.query<{ id: string; level: number }>(
-    `SELECT d.id, coalesce(r.ability_level, 0) AS level FROM devices d
-     LEFT JOIN residents r ON r.id = d.resident_id WHERE d.id = ANY($1)`,
-    [deviceIds],
-  )
-  return new Map(rows.map((r) => [r.id, r.level]))
+  const stored = new Set(rows.map((r) => key(r.device_id, r.event_id)))
+  // a retransmission inside the same batch appears twice in items but once in rows
+  const fresh = items.filter((i) => stored.delete(key(i.device.id, i.event.id)))
+  return { fresh, level: new Map(rows.map((r) => [r.device_id, r.level])) }
 }
 
 /**
@@ -58,11 +56,10 @@ export function eventWriter(db: Db, bus: Bus, metrics: Metrics) {
   return async (items: IncomingEvent[]): Promise<void> => {
     const started = process.hrtime.bigint()
     const messages = await withTransaction(db, async (tx) => {
-      const fresh = await insertFresh(tx, items)
+      const { fresh, level: levels } = await insertFresh(tx, items)
       metrics.duplicates.inc(items.length - fresh.length)
       const relevant = fresh.filter((i) => alertTypeOf(i.rule) !== null)
       if (relevant.length === 0) return []
-      const levels = await abilityLevels(tx, [...new Set(relevant.map((i) => i.device.id))])
       const pairs = relevant.map((i) => ({ deviceId: i.device.id, type: alertTypeOf(i.rule)! }))
       const active = new Map<string, Alert>(
         (await lockActiveAlerts(tx, pairs)).map((a) => [key(a.deviceId!, a.type), a]),

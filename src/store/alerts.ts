@@ -2,7 +2,7 @@ import type { Priority } from '../../devices/index.js'
 import type { Alert, AlertEvent, AlertState, HistoryEntry, HistoryKind } from '../core/alert.js'
 import type { Queryable } from './db.js'
 
-// Alerts and their audit trail (alert_events). Every write here runs inside the caller's transaction.
+// Reading alerts with their audit trail (alert_events); writes are in alert-writes.ts.
 
 interface AlertRow {
   id: string
@@ -66,16 +66,25 @@ async function withHistory(q: Queryable, rows: AlertRow[]): Promise<Alert[]> {
   return rows.map((r) => toAlert(r, byAlert.get(r.id) ?? []))
 }
 
-/** Locks and loads the unresolved alerts for these (device, type) pairs. */
+/** Locks and loads the unresolved alerts for these (device, type) pairs, history included: one round trip. */
 export async function lockActiveAlerts(q: Queryable, pairs: { deviceId: string; type: string }[]) {
   if (pairs.length === 0) return []
-  const { rows } = await q.query<AlertRow>(
-    `SELECT a.* FROM alerts a
+  const { rows } = await q.query<
+    AlertRow & { history: (Omit<EntryRow, 'alert_id' | 'at'> & { at: string })[] }
+  >(
+    `SELECT a.*, (SELECT coalesce(json_agg(json_build_object('at', e.at, 'kind', e.kind, 'actor', e.actor,
+         'note', e.note, 'data', e.data) ORDER BY e.id), '[]') FROM alert_events e WHERE e.alert_id = a.id) AS history
+     FROM alerts a
      JOIN unnest($1::text[], $2::text[]) AS k(device_id, type) ON a.device_id = k.device_id AND a.type = k.type
      WHERE a.state <> 'resolved' FOR UPDATE OF a`,
     [pairs.map((p) => p.deviceId), pairs.map((p) => p.type)],
   )
-  return withHistory(q, rows)
+  return rows.map((r) =>
+    toAlert(
+      r,
+      r.history.map((h) => ({ ...h, at: new Date(h.at) })),
+    ),
+  )
 }
 
 export async function getAlert(q: Queryable, id: string, lock = false): Promise<Alert | null> {
@@ -131,74 +140,4 @@ export async function listAlerts(q: Queryable, f: AlertFilter, limit: number, af
       ? { p: last.priority, l: last.abilityLevel, o: last.openedAt.toISOString(), id: last.id }
       : undefined
   return { items: page, next }
-}
-
-const eventJson = (e: AlertEvent | null) =>
-  e && JSON.stringify({ ...e, ts: e.ts.toISOString(), receivedAt: e.receivedAt.toISOString() })
-
-export async function insertAlerts(q: Queryable, alerts: Alert[]) {
-  if (alerts.length === 0) return
-  const col = <K extends keyof Alert>(k: K) => alerts.map((a) => a[k])
-  await q.query(
-    `INSERT INTO alerts (id, type, priority, ability_level, state, site_id, resident_id, device_id,
-       related_alert_id, event, count, opened_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::smallint[], $5::text[], $6::text[],
-       $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::timestamptz[])`,
-    [
-      col('id'),
-      col('type'),
-      col('priority'),
-      col('abilityLevel'),
-      col('state'),
-      col('siteId'),
-      col('residentId'),
-      col('deviceId'),
-      col('relatedAlertId'),
-      alerts.map((a) => eventJson(a.event)),
-      col('count'),
-      col('openedAt'),
-    ],
-  )
-}
-
-/** Writes the mutable fields of alerts that already exist. */
-export async function updateAlerts(q: Queryable, alerts: Alert[]) {
-  if (alerts.length === 0) return
-  const col = <K extends keyof Alert>(k: K) => alerts.map((a) => a[k])
-  await q.query(
-    `UPDATE alerts a SET state = u.state, count = u.count, acknowledged_at = u.acknowledged_at,
-       acknowledged_by = u.acknowledged_by, resolved_at = u.resolved_at, resolved_by = u.resolved_by,
-       outcome = u.outcome
-     FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::timestamptz[],
-       $7::text[], $8::text[]) AS u(id, state, count, acknowledged_at, acknowledged_by, resolved_at,
-       resolved_by, outcome)
-     WHERE a.id = u.id`,
-    [
-      col('id'),
-      col('state'),
-      col('count'),
-      col('acknowledgedAt'),
-      col('acknowledgedBy'),
-      col('resolvedAt'),
-      col('resolvedBy'),
-      col('outcome'),
-    ],
-  )
-}
-
-export async function appendHistory(q: Queryable, entries: { alertId: string; entry: HistoryEntry }[]) {
-  if (entries.length === 0) return
-  const col = <K extends keyof HistoryEntry>(k: K) => entries.map((e) => e.entry[k])
-  await q.query(
-    `INSERT INTO alert_events (alert_id, at, kind, actor, note, data)
-     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
-    [
-      entries.map((e) => e.alertId),
-      col('at'),
-      col('kind'),
-      col('actor'),
-      col('note'),
-      entries.map((e) => JSON.stringify(e.entry.data)),
-    ],
-  )
 }
