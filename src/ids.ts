@@ -2,8 +2,25 @@ import { randomBytes } from 'node:crypto'
 
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz'
 
+/** Every kind of object with a generated id, by its prefix. */
+export type IdPrefix =
+  | 'site'
+  | 'res'
+  | 'dev'
+  | 'alr'
+  | 'usr'
+  // people and rosters
+  | 'shf'
+  // escalation and notifications
+  | 'pol'
+  | 'esc'
+  | 'ntf'
+  // fire monitoring
+  | 'mc'
+  | 'sig'
+
 /** A prefixed random id, e.g. `dev_3k9x…`: 80 bits, lowercase, safe in MQTT topics and URLs. */
-export function newId(prefix: 'site' | 'res' | 'dev' | 'alr' | 'usr'): string {
+export function newId(prefix: IdPrefix): string {
   const bytes = randomBytes(16)
   let s = ''
   for (const b of bytes) s += alphabet[b & 31]
