@@ -43,6 +43,8 @@ const envSchema = z.object({
   HUB_PUBLIC_URL: url(['http:', 'https:']).optional(),
   HUB_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
   HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
+  HUB_NOTIFY_DEADLINE: duration.default(24 * 3_600_000),
+  HUB_ACK_LINK_TTL: duration.default(24 * 3_600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

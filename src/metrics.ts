@@ -63,6 +63,17 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers: r,
     }),
+    notifications: new Counter({
+      name: 'hub_notification_attempts_total',
+      help: 'Notification delivery attempts, by channel and outcome (delivered, retry, failed)',
+      labelNames: ['channel', 'outcome'] as const,
+      registers: r,
+    }),
+    escalationSteps: new Counter({
+      name: 'hub_escalation_steps_total',
+      help: 'Escalation steps run',
+      registers: r,
+    }),
     liveClients: new Gauge({ name: 'hub_live_clients', help: 'Connected live-feed clients', registers: r }),
     liveDropped: new Counter({
       name: 'hub_live_dropped_total',

@@ -35,6 +35,7 @@ function alert(state: AlertState, extra: Partial<Alert> = {}): Alert {
     relatedAlertId: null,
     event: null,
     count: 1,
+    unanswered: false,
     openedAt: t0,
     acknowledgedAt: state === 'open' ? null : t0,
     acknowledgedBy: state === 'open' ? null : 'op',

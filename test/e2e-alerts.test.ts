@@ -22,7 +22,7 @@ t.test(
     t.equal(alert.event?.id, eventId)
     t.equal((alert.event as Record<string, unknown> | null)?.button, 'pendant')
     t.same(
-      alert.history.map((e) => e.kind),
+      alert.history.map((e: { kind: string }) => e.kind),
       ['opened'],
     )
 
@@ -32,7 +32,9 @@ t.test(
     const repeated = await feed.waitFor((m) => m.kind === 'alert.updated' && m.data.count === 2)
     t.equal(repeated.data.id, alert.id)
     await button.event('cancel')
-    const cancelled = await feed.waitFor((m) => m.data.history.some((e) => e.kind === 'cancelled'))
+    const cancelled = await feed.waitFor((m) =>
+      m.data.history.some((e: { kind: string }) => e.kind === 'cancelled'),
+    )
     t.equal(cancelled.data.state, 'open', 'a cancel is recorded but the alert stays open for the operator')
 
     const list = await h.api('GET', '/api/v1/alerts?state=open', undefined, h.token)

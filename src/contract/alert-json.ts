@@ -28,6 +28,7 @@ export function alertJson(a: Alert) {
       ...a.event.fields,
     },
     count: a.count,
+    unanswered: a.unanswered,
     openedAt: a.openedAt.toISOString(),
     acknowledgedAt: iso(a.acknowledgedAt),
     acknowledgedBy: a.acknowledgedBy,

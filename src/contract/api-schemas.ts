@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { historyKinds } from '../core/alert.js'
 
 // Response shapes for the OpenAPI document (CONTRACT.md field names). Objects stay loose: a response may
 // carry fields added later without breaking the schema or stripping them.
@@ -8,7 +9,7 @@ const nullableTs = ts.nullable()
 
 export const historyEntrySchema = z.object({
   at: ts,
-  kind: z.enum(['opened', 'repeated', 'cancelled', 'cleared', 'acknowledged', 'resolved']),
+  kind: z.enum(historyKinds),
   actor: z.string().nullable(),
   note: z.string().nullable(),
   data: z.record(z.string(), z.unknown()),
@@ -28,6 +29,7 @@ export const alertSchema = z.looseObject({
     .looseObject({ id: z.string(), type: z.string(), state: z.enum(['alarm', 'clear']), ts, receivedAt: ts })
     .nullable(),
   count: z.number().int(),
+  unanswered: z.boolean(),
   openedAt: ts,
   acknowledgedAt: nullableTs,
   acknowledgedBy: z.string().nullable(),

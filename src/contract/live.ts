@@ -1,13 +1,19 @@
 // Live-feed messages (CONTRACT.md, "Live feed"): kind → data, shared by the server, simulators and tests.
 import type { AlertJson } from './alert-json.js'
+import type { NotificationJson } from './notification-json.js'
 
 export interface LiveKinds {
   'alert.opened': AlertJson
   'alert.updated': AlertJson
+  /** a notification was delivered (with its receipt), failed an attempt, was given up or cancelled */
+  'notification.updated': NotificationJson
 }
 export type LiveKind = keyof LiveKinds
 
-export type LiveMessage<K extends LiveKind = LiveKind> = { seq: number; kind: K; data: LiveKinds[K] }
+/** One feed message; distributive, so checking `kind` narrows `data`. */
+export type LiveMessage<K extends LiveKind = LiveKind> = K extends LiveKind
+  ? { seq: number; kind: K; data: LiveKinds[K] }
+  : never
 
 /** WebSocket close codes the feed uses. */
 export const LiveClose = {

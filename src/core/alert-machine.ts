@@ -11,10 +11,25 @@ export interface EventSource {
   abilityLevel: number
 }
 
+/** An alert the hub raises about itself (CONTRACT.md): no device; `relatedAlertId` when it concerns an alert. */
+export interface HubAlertSource {
+  alertType: 'delivery-failure' | 'no-usable-channel' | 'nobody-on-duty'
+  siteId: string | null
+  residentId: string | null
+  relatedAlertId: string | null
+  /** what went wrong, kept in the history entry */
+  data: Record<string, unknown>
+}
+
 export type AlertInput =
   | { kind: 'device-event'; rule: AlertRule; event: AlertEvent; source: EventSource; newId: string }
+  | { kind: 'hub-alert'; source: HubAlertSource; newId: string }
   | { kind: 'ack'; actor: string; note?: string }
   | { kind: 'resolve'; actor: string; outcome: string; note?: string }
+  /** an escalation step ran: who was notified, and whether it marks the alert unanswered */
+  | { kind: 'escalated'; data: Record<string, unknown>; unanswered: boolean }
+  /** a family contact acknowledged through the link in a notification; the alert stays open */
+  | { kind: 'contact-ack'; contact: string; data: Record<string, unknown> }
 
 export type Decision =
   /** nothing to write (ignored event, nothing to cancel, an ack of an acknowledged alert) */
@@ -40,21 +55,16 @@ function updated(alert: Alert, changes: Partial<Alert>, e: HistoryEntry): Decisi
   return { effect: 'updated', alert: { ...alert, ...changes, history: [...alert.history, e] }, entries: [e] }
 }
 
-function open(input: Extract<AlertInput, { kind: 'device-event' }>, priority: Alert['priority'], now: Date) {
-  const { event, source } = input
-  const e = entry(now, 'opened', null, undefined, { eventId: event.id })
+type Opening = Pick<Alert, 'id' | 'type' | 'priority' | 'abilityLevel' | 'siteId' | 'residentId'> &
+  Pick<Alert, 'deviceId' | 'relatedAlertId' | 'event'>
+
+function open(o: Opening, data: Record<string, unknown>, now: Date) {
+  const e = entry(now, 'opened', null, undefined, data)
   const alert: Alert = {
-    id: input.newId,
-    type: (input.rule as { alertType: string }).alertType,
-    priority,
-    abilityLevel: source.abilityLevel,
+    ...o,
     state: 'open',
-    siteId: source.siteId,
-    residentId: source.residentId,
-    deviceId: source.deviceId,
-    relatedAlertId: null,
-    event,
     count: 1,
+    unanswered: false,
     openedAt: now,
     acknowledgedAt: null,
     acknowledgedBy: null,
@@ -76,7 +86,21 @@ function onDeviceEvent(
   if (rule.action === 'ignore') return { effect: 'none', alert: active } satisfies Decision
   const data = { eventId: event.id, eventType: event.type }
   if (rule.action === 'open' && event.state === 'alarm') {
-    if (!active) return open(input, rule.priority, now)
+    if (!active) {
+      const { source } = input
+      const opening = {
+        id: input.newId,
+        type: rule.alertType,
+        priority: rule.priority,
+        abilityLevel: source.abilityLevel,
+        siteId: source.siteId,
+        residentId: source.residentId,
+        deviceId: source.deviceId,
+        relatedAlertId: null,
+        event,
+      }
+      return open(opening, { eventId: event.id }, now)
+    }
     return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, data))
   }
   // cancel, clear, or an alarm type reported with state "clear": recorded; an operator still closes it
@@ -88,11 +112,40 @@ function onDeviceEvent(
   )
 }
 
+/** Hub-raised alerts are technical (priority 3); a repeat while one is unresolved folds into it. */
+function onHubAlert(active: Alert | null, input: Extract<AlertInput, { kind: 'hub-alert' }>, now: Date) {
+  const { source } = input
+  if (active)
+    return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, source.data))
+  const opening = {
+    id: input.newId,
+    type: source.alertType,
+    priority: 3 as const,
+    abilityLevel: 0,
+    siteId: source.siteId,
+    residentId: source.residentId,
+    deviceId: null,
+    relatedAlertId: source.relatedAlertId,
+    event: null,
+  }
+  return open(opening, source.data, now)
+}
+
 export function decide(alert: Alert | null, input: AlertInput, now: Date): Decision {
   if (input.kind === 'device-event') return onDeviceEvent(alert, input, now)
+  if (input.kind === 'hub-alert') return onHubAlert(alert, input, now)
   if (!alert) throw new Error(`${input.kind} needs an alert`)
   if (alert.state === 'resolved') {
     return { effect: 'conflict', alert, message: `alert ${alert.id} is already resolved` }
+  }
+  if (input.kind === 'escalated') {
+    // a step that was due as the alert was acknowledged is not run: the ack stopped the chain
+    if (alert.state !== 'open') return { effect: 'none', alert }
+    const unanswered = alert.unanswered || input.unanswered
+    return updated(alert, { unanswered }, entry(now, 'escalated', null, undefined, input.data))
+  }
+  if (input.kind === 'contact-ack') {
+    return updated(alert, {}, entry(now, 'contact-acknowledged', input.contact, undefined, input.data))
   }
   if (input.kind === 'ack') {
     if (alert.state === 'acknowledged') return { effect: 'none', alert }

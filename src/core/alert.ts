@@ -2,7 +2,20 @@ import type { Priority } from '../../devices/index.js'
 
 export type AlertState = 'open' | 'acknowledged' | 'resolved'
 
-export type HistoryKind = 'opened' | 'repeated' | 'cancelled' | 'cleared' | 'acknowledged' | 'resolved'
+export const historyKinds = [
+  'opened',
+  'repeated',
+  'cancelled',
+  'cleared',
+  'acknowledged',
+  'resolved',
+  // the route: an escalation step ran; a notification was confirmed or given up; a contact acknowledged
+  'escalated',
+  'notified',
+  'delivery-failed',
+  'contact-acknowledged',
+] as const
+export type HistoryKind = (typeof historyKinds)[number]
 
 export interface HistoryEntry {
   at: Date
@@ -36,6 +49,8 @@ export interface Alert {
   relatedAlertId: string | null
   event: AlertEvent | null
   count: number
+  /** the escalation reached a step marked unanswered before anyone acknowledged */
+  unanswered: boolean
   openedAt: Date
   acknowledgedAt: Date | null
   acknowledgedBy: string | null

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../errors.js'
 import { newId } from '../ids.js'
+import type { Queryable } from '../store/db.js'
 import type { Keyset, resourceStore } from '../store/resources.js'
 import type { Role } from '../store/users.js'
 import { anyRole } from './auth.js'
@@ -30,7 +31,9 @@ export interface CrudOptions<J, C extends z.ZodObject, P extends z.ZodObject> {
     id: string,
   ) => { values: Record<string, unknown>; extra?: Record<string, unknown> }
   /** extra checks on a body before it is written (e.g. the device type exists) */
-  check?: (body: Partial<z.output<C>>) => Promise<void> | void
+  check?: (body: Partial<z.output<C>>, db: Queryable) => Promise<void> | void
+  /** refuses to delete an object that must stay (throw a HubError) */
+  beforeDelete?: (found: J) => void
 }
 
 export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: CrudOptions<J, C, P>) {
@@ -43,7 +46,7 @@ export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: C
 
     app.post(o.path, { ...write, schema: { tags, body: o.create } }, async (req, reply) => {
       const body = req.body as z.output<C>
-      await o.check?.(body)
+      await o.check?.(body, db)
       const id = newId(o.idPrefix)
       const { values, extra } = o.onCreate?.(body, id) ?? { values: body as Record<string, unknown> }
       const created = await o.store.insert(db, id, values)
@@ -66,7 +69,7 @@ export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: C
       `${o.path}/:id`,
       { ...write, schema: { tags, params: idParams, body: o.patch } },
       async (req) => {
-        await o.check?.(req.body as Partial<z.output<C>>)
+        await o.check?.(req.body as Partial<z.output<C>>, db)
         const updated = await o.store.patch(db, req.params.id, req.body as Record<string, unknown>)
         if (!updated) throw notFound(o.name, req.params.id)
         return updated
@@ -75,6 +78,7 @@ export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: C
 
     app.delete(`${o.path}/:id`, { ...write, schema: { tags, params: idParams } }, async (req) => {
       const found = await o.store.get(db, req.params.id)
+      if (found) o.beforeDelete?.(found)
       if (!found || !(await o.store.remove(db, req.params.id))) throw notFound(o.name, req.params.id)
       return found
     })

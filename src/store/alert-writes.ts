@@ -2,9 +2,11 @@ import type { LiveKind, LiveMessage } from '../contract/live.js'
 import type { Alert, AlertEvent, HistoryEntry } from '../core/alert.js'
 import type { Queryable } from './db.js'
 
-// All writes of one set of alert changes in ONE statement (data-modifying CTEs): new alerts, updated
-// alerts, their audit entries, and the live-feed messages with their seqs. On the alarm path every round
-// trip to the database is latency, so this replaces four.
+// All writes of one set of alert changes in ONE statement (data-modifying CTEs): new alerts and the start
+// of their escalation (a durable timer due at once), updated alerts (an acknowledged or resolved alert's
+// escalation stops and its queued notifications are cancelled, fire-centre signals excepted), their audit
+// entries, and the live-feed messages with their seqs. On the alarm path every round trip to the database
+// is latency, so this replaces six.
 
 export interface AlertWrites {
   inserted: Alert[]
@@ -25,14 +27,24 @@ WITH inserted AS (
     related_alert_id, event, count, opened_at)
   SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::smallint[], $5::text[], $6::text[],
     $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::timestamptz[])
+  RETURNING id, opened_at
+), escalation AS (
+  INSERT INTO alert_escalations (alert_id, next_due_at) SELECT id, opened_at FROM inserted
 ), updated AS (
   UPDATE alerts a SET state = u.state, count = u.count, acknowledged_at = u.acknowledged_at,
     acknowledged_by = u.acknowledged_by, resolved_at = u.resolved_at, resolved_by = u.resolved_by,
-    outcome = u.outcome
+    outcome = u.outcome, unanswered = u.unanswered
   FROM unnest($13::text[], $14::text[], $15::int[], $16::timestamptz[], $17::text[], $18::timestamptz[],
-    $19::text[], $20::text[]) AS u(id, state, count, acknowledged_at, acknowledged_by, resolved_at,
-    resolved_by, outcome)
+    $19::text[], $20::text[], $29::boolean[]) AS u(id, state, count, acknowledged_at, acknowledged_by,
+    resolved_at, resolved_by, outcome, unanswered)
   WHERE a.id = u.id
+  RETURNING a.id, a.state
+), stopped AS (
+  UPDATE alert_escalations e SET next_due_at = NULL, stopped_reason = u.state
+  FROM updated u WHERE e.alert_id = u.id AND u.state <> 'open' AND e.next_due_at IS NOT NULL
+), cancelled AS (
+  UPDATE notifications n SET state = 'cancelled', next_attempt_at = NULL
+  FROM updated u WHERE n.alert_id = u.id AND u.state <> 'open' AND n.state = 'pending' AND NOT n.critical
 ), audit AS (
   INSERT INTO alert_events (alert_id, at, kind, actor, note, data)
   SELECT * FROM unnest($21::text[], $22::timestamptz[], $23::text[], $24::text[], $25::text[], $26::jsonb[])
@@ -78,7 +90,25 @@ export async function writeAlertChanges(q: Queryable, w: AlertWrites): Promise<L
     w.entries.map((e) => JSON.stringify(e.entry.data)),
     w.feed.map((m) => m.kind),
     w.feed.map((m) => JSON.stringify(m.data)),
+    upd('unanswered'),
   ])
   const first = Math.min(...rows.map((r) => r.seq))
   return w.feed.map((m, i) => ({ seq: first + i, kind: m.kind, data: m.data }) as LiveMessage)
+}
+
+/** Audit entries that record facts about an alert's route (deliveries) without changing the alert. */
+export async function appendAlertEvents(q: Queryable, alertId: string, entries: HistoryEntry[]) {
+  if (entries.length === 0) return
+  await q.query(
+    `INSERT INTO alert_events (alert_id, at, kind, actor, note, data)
+     SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
+    [
+      alertId,
+      entries.map((e) => e.at),
+      entries.map((e) => e.kind),
+      entries.map((e) => e.actor),
+      entries.map((e) => e.note),
+      entries.map((e) => JSON.stringify(e.data)),
+    ],
+  )
 }

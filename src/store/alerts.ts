@@ -16,6 +16,7 @@ interface AlertRow {
   related_alert_id: string | null
   event: (Omit<AlertEvent, 'ts' | 'receivedAt'> & { ts: string; receivedAt: string }) | null
   count: number
+  unanswered: boolean
   opened_at: Date
   acknowledged_at: Date | null
   acknowledged_by: string | null
@@ -45,6 +46,7 @@ const toAlert = (r: AlertRow, history: HistoryEntry[]): Alert => ({
   relatedAlertId: r.related_alert_id,
   event: r.event && { ...r.event, ts: new Date(r.event.ts), receivedAt: new Date(r.event.receivedAt) },
   count: r.count,
+  unanswered: r.unanswered,
   openedAt: r.opened_at,
   acknowledgedAt: r.acknowledged_at,
   acknowledgedBy: r.acknowledged_by,
@@ -140,4 +142,14 @@ export async function listAlerts(q: Queryable, f: AlertFilter, limit: number, af
       ? { p: last.priority, l: last.abilityLevel, o: last.openedAt.toISOString(), id: last.id }
       : undefined
   return { items: page, next }
+}
+
+/** Locks and loads the unresolved hub-raised alert of this type about this subject (an alert, else a site). */
+export async function lockActiveHubAlert(q: Queryable, type: string, subject: string | null) {
+  const { rows } = await q.query<AlertRow>(
+    `SELECT * FROM alerts WHERE device_id IS NULL AND state <> 'resolved' AND type = $1
+       AND coalesce(related_alert_id, site_id) IS NOT DISTINCT FROM $2 FOR UPDATE`,
+    [type, subject],
+  )
+  return (await withHistory(q, rows))[0] ?? null
 }

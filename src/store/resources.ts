@@ -20,6 +20,7 @@ export interface Keyset {
 
 function translate(err: unknown, onDelete: boolean): never {
   const e = err as { code?: string; detail?: string }
+  if (e.code === '23505') throw new HubError('HUB_ERR_CONFLICT', `already exists: ${e.detail ?? ''}`.trim())
   if (e.code === '23503') {
     if (onDelete)
       throw new HubError(

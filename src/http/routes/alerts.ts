@@ -3,9 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { alertJson } from '../../contract/alert-json.js'
 import { alertSchema, errorSchema, pageOf } from '../../contract/api-schemas.js'
+import { notificationJson } from '../../contract/notification-json.js'
 import { runAlertCommand } from '../../core/alert-commands.js'
 import { notFound } from '../../errors.js'
 import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
+import { alertRoute } from '../../store/notifications.js'
 import { anyRole } from '../auth.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
 
@@ -57,6 +59,14 @@ export async function alertRoutes(fastify: FastifyInstance) {
       return alertJson(alert)
     },
   )
+
+  // the route the alert took: every notification, each attempt, what each receiver confirmed
+  app.get('/alerts/:id/notifications', { ...roles, schema: { tags, params } }, async (req) => {
+    const alert = await getAlert(db, req.params.id)
+    if (!alert) throw notFound('alert', req.params.id)
+    const route = await alertRoute(db, alert.id)
+    return { items: route.map((n) => ({ ...notificationJson(n), attemptList: n.attemptList })) }
+  })
 
   app.post(
     '/alerts/:id/ack',

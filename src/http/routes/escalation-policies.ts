@@ -1,0 +1,47 @@
+import { z } from 'zod'
+import { stepsSchema } from '../../core/escalation.js'
+import { HubError } from '../../errors.js'
+import { policies } from '../../store/escalations.js'
+import { crudRoutes } from '../crud.js'
+
+// Escalation policies as data (GET/POST /escalation-policies, GET/PATCH/DELETE /{id}). A policy applies to
+// one alert type ('*' = any) at one site (siteId null = hub-wide); the most specific one wins. A running
+// escalation keeps the steps it started with.
+
+const policy = z.object({
+  siteId: z.string().max(100).nullable().default(null),
+  alertType: z
+    .string()
+    .regex(/^(\*|[a-z][a-z0-9-]{0,63})$/, "an alert type like 'sos', or '*' for any")
+    .default('*'),
+  name: z.string().min(1).max(200),
+  steps: stepsSchema,
+})
+
+export const escalationPolicyRoutes = crudRoutes({
+  path: '/escalation-policies',
+  name: 'escalation policy',
+  tag: 'escalation',
+  idPrefix: 'pol',
+  store: policies,
+  create: policy,
+  patch: z.object({ name: policy.shape.name, steps: stepsSchema }).partial().strict(),
+  filters: z.object({ siteId: z.string().optional(), alertType: z.string().optional() }),
+  writers: ['admin'],
+  check: async (body, db) => {
+    const named = (body.steps ?? []).flatMap((s) =>
+      s.targets.flatMap((t) => (typeof t === 'string' ? [] : [t.user])),
+    )
+    if (named.length === 0) return
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE id = ANY($1)', [named])
+    const unknown = named.filter((id) => !rows.some((r) => r.id === id))
+    if (unknown.length > 0) {
+      throw new HubError('HUB_ERR_UNKNOWN_REFERENCE', `no user with id ${unknown.join(', ')}`)
+    }
+  },
+  beforeDelete: (found) => {
+    if (found.builtin) {
+      throw new HubError('HUB_ERR_CONFLICT', 'a built-in default policy can be edited but not deleted')
+    }
+  },
+})

@@ -1,0 +1,230 @@
+import type { Logger } from 'pino'
+import type { Bus } from '../bus.js'
+import type { LiveMessage } from '../contract/live.js'
+import { notificationJson } from '../contract/notification-json.js'
+import type { Alert } from '../core/alert.js'
+import { decide } from '../core/alert-machine.js'
+import { isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
+import { type Chain, choosePolicy, runStep, type StepRun, targetKey } from '../core/escalation.js'
+import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
+import { newId } from '../ids.js'
+import type { Metrics } from '../metrics.js'
+import { getAlert } from '../store/alerts.js'
+import { type Db, type Tx, withTransaction } from '../store/db.js'
+import {
+  advanceEscalation,
+  candidatePolicies,
+  claimDueEscalation,
+  nextEscalationDue,
+  postponeEscalation,
+  stopEscalation,
+} from '../store/escalations.js'
+import { appendFeed } from '../store/feed.js'
+import { insertNotifications, type NewNotification } from '../store/notifications.js'
+import type { Address, NotificationMessage } from './channel.js'
+import { DueTimer } from './due-timer.js'
+import {
+  type AlertContext,
+  type Contact,
+  type Directory,
+  expandTargets,
+  loadContext,
+  type Planned,
+} from './recipients.js'
+
+// The escalation scheduler: runs each alert's due step exactly once (claimed FOR UPDATE SKIP LOCKED), in one
+// transaction with everything the step causes: the notifications (outbox rows), the alert's history entry and
+// "unanswered" mark, hub-raised alerts for targets that reach nobody, the live-feed messages, and the next
+// deadline. A crash before the commit leaves the step due; after it, the outbox holds the rest.
+
+export interface EscalatorDeps {
+  db: Db
+  bus: Bus
+  metrics: Metrics
+  log: Logger
+  directory: Directory
+  addressesFor: (c: Contact) => Address[]
+  /** the family acknowledgement link for a notification */
+  ackUrl: (notificationId: string) => string
+  /** how long the outbox keeps retrying a notification */
+  deadlineMs: number
+  /** called when notifications were queued */
+  onQueued: () => void
+}
+
+const POSTPONE_AFTER_ERROR_MS = 5_000
+
+export class Escalator {
+  private readonly timer: DueTimer
+  private readonly onLive = (m: LiveMessage) => {
+    if (m.kind === 'alert.opened') this.timer.wake()
+  }
+
+  constructor(private readonly deps: EscalatorDeps) {
+    this.timer = new DueTimer(
+      'escalation',
+      () => this.runDue(),
+      () => nextEscalationDue(deps.db),
+      deps.log,
+    )
+  }
+
+  start() {
+    this.deps.bus.on('live', this.onLive)
+    this.timer.start()
+  }
+
+  async stop() {
+    this.deps.bus.off('live', this.onLive)
+    await this.timer.stop()
+  }
+
+  /** Runs every due step, one transaction each, so one bad alert cannot hold back the others. */
+  private async runDue() {
+    for (;;) {
+      const claimed = await this.runOne().catch(async (err: Error & { alertId?: string }) => {
+        this.deps.log.error({ err, alert: err.alertId }, 'escalation step failed; postponed')
+        if (err.alertId) await postponeEscalation(this.deps.db, err.alertId, POSTPONE_AFTER_ERROR_MS)
+        return Boolean(err.alertId)
+      })
+      if (!claimed) return
+    }
+  }
+
+  private async runOne(): Promise<boolean> {
+    const { db, bus, metrics } = this.deps
+    const result = await withTransaction(db, async (tx) => {
+      const due = await claimDueEscalation(tx)
+      if (!due) return null
+      try {
+        return await this.step(tx, due.alertId, due.chain, due.position, due.ackedContacts)
+      } catch (err) {
+        throw Object.assign(err as Error, { alertId: due.alertId })
+      }
+    })
+    if (!result) return false
+    publishChanges(bus, metrics, result.messages)
+    if (result.queued) this.deps.onQueued()
+    return true
+  }
+
+  private async step(
+    tx: Tx,
+    alertId: string,
+    snapshot: Chain | null,
+    position: Parameters<typeof runStep>[1],
+    ackedContacts: number[],
+  ) {
+    const alert = await getAlert(tx, alertId)
+    if (!alert || alert.state !== 'open') {
+      await stopEscalation(tx, alertId, alert?.state ?? 'gone')
+      return { messages: [], queued: false }
+    }
+    // the chain is snapshotted when the escalation starts: editing the policy later changes no running chain
+    const chain = snapshot ?? (await this.chainFor(tx, alert))
+    const run = runStep(chain, position)
+    const now = new Date()
+    const ctx = await loadContext(tx, alert)
+    const { planned, problems } = await expandTargets(tx, run.step.targets, alert, ctx, {
+      directory: this.deps.directory,
+      addressesFor: this.deps.addressesFor,
+      ackedContacts,
+      now,
+    })
+    const stored = await insertNotifications(
+      tx,
+      planned.flatMap((p) => this.notificationsFor(p, alert, ctx, position, run, now)),
+    )
+    const data = {
+      step: run.step.name,
+      index: Math.min(position.step, chain.steps.length - 1),
+      iteration: position.iteration,
+      policyId: chain.policyId,
+      targets: run.step.targets.map(targetKey),
+      notifications: stored.map((n) => n.id),
+      ...(problems.length > 0 && { problems: problems.map((p) => ({ type: p.alertType, ...p.data })) }),
+    }
+    // a hub-raised alert's own gaps are recorded on it, not raised again: no alerts about alerts about alerts
+    const raise = hubAlertTypes.has(alert.type) ? [] : problems
+    const escalated = decide(alert, { kind: 'escalated', unanswered: run.raiseUnanswered, data }, now)
+    const changes = [...(isChange(escalated) ? [escalated] : []), ...(await decideHubAlerts(tx, raise, now))]
+    const messages = await persistChanges(tx, changes)
+    const delivered = stored.filter((n) => n.state === 'delivered')
+    messages.push(
+      ...(await appendFeed(
+        tx,
+        delivered.map((n) => ({ kind: 'notification.updated' as const, data: notificationJson(n) })),
+      )),
+    )
+    await advanceEscalation(tx, alert.id, chain, run.next)
+    this.deps.metrics.escalationSteps.inc()
+    return { messages, queued: stored.length > delivered.length }
+  }
+
+  private async chainFor(tx: Tx, alert: Alert): Promise<Chain> {
+    const policy = choosePolicy(
+      await candidatePolicies(tx, alert.siteId, alert.type),
+      alert.siteId,
+      alert.type,
+    )
+    // the migration creates the hub-wide "*" policy and the API refuses to delete it
+    if (!policy) throw new Error('no escalation policy applies, not even the hub-wide default')
+    return { policyId: policy.id, policyName: policy.name, steps: policy.steps }
+  }
+
+  private notificationsFor(
+    p: Planned,
+    alert: Alert,
+    ctx: AlertContext,
+    position: Parameters<typeof runStep>[1],
+    run: StepRun,
+    now: Date,
+  ): NewNotification[] {
+    const key = p.target === 'user' ? `user:${p.recipient.userId}` : p.target
+    const reason = run.reasons.get(key) ?? 'alert'
+    return p.addresses.map((address) => {
+      const id = newId('ntf')
+      return {
+        id,
+        alertId: alert.id,
+        siteId: alert.siteId,
+        step: position.step,
+        stepName: run.step.name,
+        iteration: position.iteration,
+        reason,
+        target: p.target,
+        recipient: p.recipient,
+        channel: address.channel,
+        address,
+        message: messageFor(id, reason, alert, ctx, p.target === 'family' ? this.deps.ackUrl(id) : null),
+        critical: false,
+        createdAt: now,
+        deadlineAt: new Date(now.getTime() + this.deps.deadlineMs),
+        delivered: address.channel === 'live',
+      }
+    })
+  }
+}
+
+/** The body every channel sends (CONTRACT.md, "Webhooks the hub sends"), fixed when the notification is made. */
+export function messageFor(
+  notificationId: string,
+  reason: NotificationMessage['reason'],
+  alert: Alert,
+  ctx: AlertContext,
+  ackUrl: string | null,
+): NotificationMessage {
+  return {
+    notificationId,
+    reason,
+    alertId: alert.id,
+    type: alert.type,
+    priority: alert.priority,
+    state: alert.state,
+    openedAt: alert.openedAt.toISOString(),
+    resident: ctx.resident && { id: ctx.resident.id, name: ctx.resident.name },
+    site: ctx.site && { id: ctx.site.id, name: ctx.site.name, address: ctx.site.address },
+    device: ctx.device && { id: ctx.device.id, type: ctx.device.type, location: ctx.device.location },
+    ackUrl,
+  }
+}

@@ -1,0 +1,161 @@
+import type { Logger } from 'pino'
+import type { Bus } from '../bus.js'
+import { notificationJson } from '../contract/notification-json.js'
+import type { HistoryEntry } from '../core/alert.js'
+import { persistChanges, publishChanges } from '../core/alert-writer.js'
+import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
+import type { Metrics } from '../metrics.js'
+import { appendAlertEvents } from '../store/alert-writes.js'
+import { type Db, withTransaction } from '../store/db.js'
+import { appendFeed } from '../store/feed.js'
+import {
+  claimDueNotifications,
+  completeAttempt,
+  type Notification,
+  nextNotificationDue,
+} from '../store/notifications.js'
+import type { Channel, ChannelName, DeliveryResult } from './channel.js'
+import { DueTimer } from './due-timer.js'
+
+// The outbox worker: claims due notifications, sends each through its channel outside any transaction, and
+// records the attempt. A confirmed delivery is recorded with its receipt; a failure is retried with back-off
+// until the notification's deadline, then dead-lettered, which raises a delivery-failure alert for operators.
+// Sends run side by side up to a limit, so one slow receiver never holds back the others.
+
+export interface OutboxDeps {
+  db: Db
+  bus: Bus
+  metrics: Metrics
+  log: Logger
+  channels: Partial<Record<ChannelName, Channel>>
+  retryDelayMs: (attempt: number) => number
+  concurrency?: number
+  /** longer than any channel's timeout: while it runs, no other worker takes the notification */
+  leaseMs?: number
+}
+
+export class Outbox {
+  private readonly timer: DueTimer
+  private readonly inFlight = new Set<Promise<void>>()
+
+  constructor(private readonly deps: OutboxDeps) {
+    this.timer = new DueTimer(
+      'outbox',
+      () => this.claim(),
+      () => nextNotificationDue(deps.db),
+      deps.log,
+    )
+  }
+
+  start() {
+    this.timer.start()
+  }
+
+  /** New notifications were queued. */
+  wake() {
+    this.timer.wake()
+  }
+
+  /** Stops claiming and waits for the sends in flight to be recorded. */
+  async stop() {
+    await this.timer.stop()
+    await Promise.all(this.inFlight)
+  }
+
+  private async claim() {
+    const free = (this.deps.concurrency ?? 32) - this.inFlight.size
+    if (free <= 0) return
+    const claimed = await claimDueNotifications(this.deps.db, free, this.deps.leaseMs ?? 30_000)
+    for (const n of claimed) {
+      const p = this.deliver(n)
+        .catch((err) => this.deps.log.error({ err, notification: n.id }, 'recording a delivery failed'))
+        .finally(() => {
+          this.inFlight.delete(p)
+          this.timer.wake()
+        })
+      this.inFlight.add(p)
+    }
+  }
+
+  private async send(n: Notification): Promise<DeliveryResult> {
+    const channel = n.channel === 'live' ? undefined : this.deps.channels[n.channel]
+    if (!channel || n.address.channel === 'live') {
+      return { ok: false, retryable: false, error: `the ${n.channel} channel is not configured` }
+    }
+    try {
+      return await channel.send(n.message, n.address, n.recipient)
+    } catch (err) {
+      return { ok: false, retryable: true, error: (err as Error).message }
+    }
+  }
+
+  private async deliver(n: Notification) {
+    const { db, bus, metrics } = this.deps
+    const startedAt = new Date()
+    const result = await this.send(n)
+    const finishedAt = new Date()
+    let retryAt: Date | null = null
+    if (!result.ok && result.retryable) {
+      retryAt = new Date(finishedAt.getTime() + this.deps.retryDelayMs(n.attempts))
+      // fire-centre signals are retried until receipt, whatever the deadline
+      if (!n.critical && retryAt > n.deadlineAt) retryAt = null
+    }
+    metrics.notifications.inc({
+      channel: n.channel,
+      outcome: result.ok ? 'delivered' : retryAt ? 'retry' : 'failed',
+    })
+    const messages = await withTransaction(db, async (tx) => {
+      const now = await completeAttempt(tx, n, {
+        startedAt,
+        finishedAt,
+        ok: result.ok,
+        receipt: result.ok ? result.receipt : undefined,
+        error: result.ok ? undefined : result.error,
+        retryAt,
+      })
+      const about = {
+        notificationId: n.id,
+        channel: n.channel,
+        target: n.target,
+        recipient: n.recipient.name,
+      }
+      const entries: HistoryEntry[] = []
+      let raised: Awaited<ReturnType<typeof decideHubAlerts>> = []
+      if (result.ok) {
+        entries.push(entry(finishedAt, 'notified', { ...about, receipt: result.receipt }))
+      } else if (now.state === 'failed') {
+        entries.push(
+          entry(finishedAt, 'delivery-failed', { ...about, error: result.error, attempts: n.attempts }),
+        )
+        const { rows } = await tx.query<{ type: string; resident_id: string | null }>(
+          'SELECT type, resident_id FROM alerts WHERE id = $1',
+          [n.alertId],
+        )
+        // a hub-raised alert's own failures are recorded on it, not raised again
+        if (!hubAlertTypes.has(rows[0]!.type)) {
+          const source = {
+            alertType: 'delivery-failure' as const,
+            siteId: n.siteId,
+            residentId: rows[0]!.resident_id,
+            relatedAlertId: n.alertId,
+            data: { ...about, error: result.error },
+          }
+          raised = await decideHubAlerts(tx, [source], finishedAt)
+        }
+      }
+      await appendAlertEvents(tx, n.alertId, entries)
+      const alerts = await persistChanges(tx, raised)
+      const feed = await appendFeed(tx, [{ kind: 'notification.updated', data: notificationJson(now) }])
+      return [...alerts, ...feed]
+    })
+    publishChanges(bus, metrics, messages)
+  }
+}
+
+const entry = (at: Date, kind: HistoryEntry['kind'], data: Record<string, unknown>): HistoryEntry => ({
+  at,
+  kind,
+  actor: null,
+  note: null,
+  data,
+})

@@ -1,0 +1,128 @@
+import type { Chain, Position, Step } from '../core/escalation.js'
+import type { Queryable } from './db.js'
+import { resourceStore } from './resources.js'
+
+// Escalation policies (a provisioning resource) and each alert's running chain: a durable timer row.
+
+type Row = Record<string, unknown>
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null)
+
+export const policies = resourceStore({
+  table: 'escalation_policies',
+  fields: {
+    siteId: { column: 'site_id' },
+    alertType: { column: 'alert_type' },
+    name: { column: 'name' },
+    steps: { column: 'steps', json: true },
+  },
+  toJson: (r: Row) => ({
+    id: r.id as string,
+    siteId: r.site_id as string | null,
+    alertType: r.alert_type as string,
+    name: r.name as string,
+    steps: r.steps as Step[],
+    builtin: r.builtin as boolean,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  }),
+})
+export type Policy = NonNullable<Awaited<ReturnType<typeof policies.get>>>
+
+/** The policies that could apply to an alert at this site: the chooser picks the most specific. */
+export async function candidatePolicies(q: Queryable, siteId: string | null, alertType: string) {
+  const { rows } = await q.query<{
+    id: string
+    site_id: string | null
+    alert_type: string
+    name: string
+    steps: Step[]
+  }>(
+    `SELECT id, site_id, alert_type, name, steps FROM escalation_policies
+     WHERE (site_id IS NULL OR site_id = $1) AND alert_type IN ($2, '*')`,
+    [siteId, alertType],
+  )
+  return rows.map((r) => ({
+    id: r.id,
+    siteId: r.site_id,
+    alertType: r.alert_type,
+    name: r.name,
+    steps: r.steps,
+  }))
+}
+
+export interface DueEscalation {
+  alertId: string
+  chain: Chain | null
+  position: Position
+  ackedContacts: number[]
+}
+
+/**
+ * Claims one due chain and locks its alert. SKIP LOCKED: with several hub processes each due step is taken by
+ * exactly one, and the claim never waits: an operator acknowledging the alert right now holds its row, so the
+ * step is skipped here and, once the ack commits, is no longer due.
+ */
+export async function claimDueEscalation(q: Queryable): Promise<DueEscalation | null> {
+  const { rows } = await q.query<{
+    alert_id: string
+    chain: Chain | null
+    next_step: number
+    next_iteration: number
+    next_due_at: Date
+    acked_contacts: number[]
+  }>(
+    `SELECT e.alert_id, e.chain, e.next_step, e.next_iteration, e.next_due_at, e.acked_contacts
+     FROM alert_escalations e JOIN alerts a ON a.id = e.alert_id
+     WHERE e.next_due_at <= now() ORDER BY e.next_due_at LIMIT 1
+     FOR UPDATE OF e, a SKIP LOCKED`,
+  )
+  const r = rows[0]
+  if (!r) return null
+  return {
+    alertId: r.alert_id,
+    chain: r.chain,
+    position: { step: r.next_step, iteration: r.next_iteration, dueAt: r.next_due_at },
+    ackedContacts: r.acked_contacts,
+  }
+}
+
+export async function advanceEscalation(q: Queryable, alertId: string, chain: Chain, next: Position) {
+  await q.query(
+    `UPDATE alert_escalations SET policy_id = $2, chain = $3, next_step = $4, next_iteration = $5,
+       next_due_at = $6 WHERE alert_id = $1`,
+    [alertId, chain.policyId, JSON.stringify(chain), next.step, next.iteration, next.dueAt],
+  )
+}
+
+export async function stopEscalation(q: Queryable, alertId: string, reason: string) {
+  await q.query('UPDATE alert_escalations SET next_due_at = NULL, stopped_reason = $2 WHERE alert_id = $1', [
+    alertId,
+    reason,
+  ])
+}
+
+/** A step that keeps failing is retried later rather than in a tight loop. */
+export async function postponeEscalation(q: Queryable, alertId: string, ms: number) {
+  await q.query(
+    `UPDATE alert_escalations SET next_due_at = now() + $2 * interval '1 millisecond'
+     WHERE alert_id = $1 AND next_due_at IS NOT NULL`,
+    [alertId, ms],
+  )
+}
+
+/** A family contact acknowledged: no more reminders for them. Returns false if already recorded. */
+export async function recordContactAck(q: Queryable, alertId: string, contact: number): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE alert_escalations SET acked_contacts = acked_contacts || to_jsonb($2::int)
+     WHERE alert_id = $1 AND NOT acked_contacts @> to_jsonb($2::int)`,
+    [alertId, contact],
+  )
+  return (rowCount ?? 0) > 0
+}
+
+export async function nextEscalationDue(q: Queryable): Promise<Date | null> {
+  const { rows } = await q.query<{ due: Date | null }>(
+    'SELECT min(next_due_at) AS due FROM alert_escalations WHERE next_due_at IS NOT NULL',
+  )
+  return rows[0]?.due ?? null
+}

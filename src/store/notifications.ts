@@ -1,0 +1,213 @@
+import type { Address, ChannelName, NotificationMessage, NotificationReason } from '../notify/channel.js'
+import type { Queryable } from './db.js'
+
+// The notification outbox: rows written in the transaction of the change that causes them, claimed by the
+// worker with a lease, completed with a recorded attempt. One module per operation, as graphile-worker does.
+
+export type NotificationState = 'pending' | 'delivered' | 'failed' | 'cancelled'
+export type TargetName = 'call-centre' | 'duty-staff' | 'family' | 'supervisor' | 'user'
+
+export interface RecipientInfo {
+  name: string
+  language: 'zh-CN' | 'en'
+  userId?: string | null
+  shiftId?: string | null
+  /** index in the resident's contacts, for family members */
+  contact?: number
+}
+
+export interface NewNotification {
+  id: string
+  alertId: string
+  siteId: string | null
+  step: number
+  stepName: string
+  iteration: number
+  reason: NotificationReason
+  target: TargetName
+  recipient: RecipientInfo
+  channel: ChannelName | 'live'
+  address: Address | { channel: 'live' }
+  message: NotificationMessage
+  critical: boolean
+  createdAt: Date
+  deadlineAt: Date
+  /** the live channel is delivered by the commit that writes it */
+  delivered: boolean
+}
+
+export interface Notification extends Omit<NewNotification, 'delivered'> {
+  state: NotificationState
+  attempts: number
+  nextAttemptAt: Date | null
+  receipt: string | null
+  lastError: string | null
+  deliveredAt: Date | null
+  acknowledgedAt: Date | null
+}
+
+const COLUMNS = `id, alert_id, site_id, step, step_name, iteration, reason, target, recipient, channel, address,
+  message, state, critical, attempts, next_attempt_at, deadline_at, receipt, last_error, created_at,
+  delivered_at, acknowledged_at`
+
+export function toNotification(r: Record<string, unknown>): Notification {
+  return {
+    id: r.id as string,
+    alertId: r.alert_id as string,
+    siteId: r.site_id as string | null,
+    step: r.step as number,
+    stepName: r.step_name as string,
+    iteration: r.iteration as number,
+    reason: r.reason as NotificationReason,
+    target: r.target as TargetName,
+    recipient: r.recipient as RecipientInfo,
+    channel: r.channel as Notification['channel'],
+    address: r.address as Notification['address'],
+    message: r.message as NotificationMessage,
+    state: r.state as NotificationState,
+    critical: r.critical as boolean,
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as Date | null,
+    deadlineAt: r.deadline_at as Date,
+    receipt: r.receipt as string | null,
+    lastError: r.last_error as string | null,
+    createdAt: r.created_at as Date,
+    deliveredAt: r.delivered_at as Date | null,
+    acknowledgedAt: r.acknowledged_at as Date | null,
+  }
+}
+
+/** Queues notifications (live ones are stored as delivered); returns them as stored. */
+export async function insertNotifications(q: Queryable, ns: NewNotification[]): Promise<Notification[]> {
+  if (ns.length === 0) return []
+  const col = <K extends keyof NewNotification>(k: K) => ns.map((n) => n[k])
+  const json = <K extends keyof NewNotification>(k: K) => ns.map((n) => JSON.stringify(n[k]))
+  const { rows } = await q.query(
+    `INSERT INTO notifications (id, alert_id, site_id, step, step_name, iteration, reason, target, recipient,
+       channel, address, message, critical, created_at, deadline_at, state, receipt, delivered_at,
+       next_attempt_at)
+     SELECT id, a, s, st, sn, it, re, ta, rc, ch, ad, me, cr, c, dl,
+       CASE WHEN d THEN 'delivered' ELSE 'pending' END, CASE WHEN d THEN 'on the live feed' END,
+       CASE WHEN d THEN c END, CASE WHEN d THEN NULL ELSE c END
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[],
+       $9::jsonb[], $10::text[], $11::jsonb[], $12::jsonb[], $13::boolean[], $14::timestamptz[],
+       $15::timestamptz[], $16::boolean[]) AS u(id, a, s, st, sn, it, re, ta, rc, ch, ad, me, cr, c, dl, d)
+     RETURNING ${COLUMNS}`,
+    [
+      col('id'),
+      col('alertId'),
+      col('siteId'),
+      col('step'),
+      col('stepName'),
+      col('iteration'),
+      col('reason'),
+      col('target'),
+      json('recipient'),
+      col('channel'),
+      json('address'),
+      json('message'),
+      col('critical'),
+      col('createdAt'),
+      col('deadlineAt'),
+      col('delivered'),
+    ],
+  )
+  const order = new Map(ns.map((n, i) => [n.id, i]))
+  return rows.map(toNotification).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+}
+
+/**
+ * Claims due notifications, fire-centre signals first. The claim is its own short transaction: the row's
+ * next_attempt_at moves to the end of a lease, so no other worker takes it while this one sends (outside any
+ * transaction); if this process dies mid-send, the lease runs out and the notification is sent again with
+ * the same id, which the receiver can drop.
+ */
+export async function claimDueNotifications(q: Queryable, limit: number, leaseMs: number) {
+  const { rows } = await q.query(
+    `UPDATE notifications SET next_attempt_at = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+     WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND channel <> 'live'
+                  AND next_attempt_at <= now() ORDER BY critical DESC, next_attempt_at LIMIT $1
+                  FOR UPDATE SKIP LOCKED)
+     RETURNING ${COLUMNS}`,
+    [limit, leaseMs],
+  )
+  return rows.map(toNotification)
+}
+
+export interface AttemptOutcome {
+  startedAt: Date
+  finishedAt: Date
+  ok: boolean
+  receipt?: string
+  error?: string
+  /** when to try again; null = give up (dead letter) */
+  retryAt: Date | null
+}
+
+/**
+ * Records an attempt and moves the notification on. A delivery is recorded even if an ack cancelled the
+ * notification while it was in flight (the receiver did get it); a failure never revives a cancelled one.
+ * Returns the notification as it now stands.
+ */
+export async function completeAttempt(
+  q: Queryable,
+  n: Notification,
+  o: AttemptOutcome,
+): Promise<Notification> {
+  const { rows } = await q.query(
+    `WITH attempt AS (
+       INSERT INTO notification_attempts (notification_id, attempt, started_at, finished_at, ok, receipt, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+     )
+     UPDATE notifications SET
+       state = CASE WHEN $5 THEN 'delivered' WHEN state <> 'pending' THEN state
+                    WHEN $8::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
+       receipt = CASE WHEN $5 THEN $6 ELSE receipt END,
+       delivered_at = CASE WHEN $5 THEN $4 ELSE delivered_at END,
+       last_error = CASE WHEN $5 THEN last_error ELSE $7 END,
+       next_attempt_at = CASE WHEN NOT $5 AND state = 'pending' THEN $8 END
+     WHERE id = $1 RETURNING ${COLUMNS}`,
+    [n.id, n.attempts, o.startedAt, o.finishedAt, o.ok, o.receipt ?? null, o.error ?? null, o.retryAt],
+  )
+  return toNotification(rows[0]!)
+}
+
+/** Cancels the queued notifications of one family contact (who acknowledged). */
+export async function cancelContactNotifications(q: Queryable, alertId: string, contact: number, at: Date) {
+  const { rows } = await q.query(
+    `UPDATE notifications SET state = CASE WHEN state = 'pending' THEN 'cancelled' ELSE state END,
+       next_attempt_at = NULL, acknowledged_at = coalesce(acknowledged_at, $3)
+     WHERE alert_id = $1 AND target = 'family' AND (recipient->>'contact')::int = $2
+       AND (state = 'pending' OR acknowledged_at IS NULL)
+     RETURNING ${COLUMNS}`,
+    [alertId, contact, at],
+  )
+  return rows.map(toNotification)
+}
+
+export async function getNotification(q: Queryable, id: string, lock = false) {
+  const { rows } = await q.query(
+    `SELECT ${COLUMNS} FROM notifications WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+    [id],
+  )
+  return rows[0] ? toNotification(rows[0]) : null
+}
+
+/** An alert's notifications with every attempt: the route an alert took. */
+export async function alertRoute(q: Queryable, alertId: string) {
+  const { rows } = await q.query(
+    `SELECT ${COLUMNS}, (SELECT coalesce(json_agg(json_build_object('attempt', t.attempt, 'startedAt', t.started_at,
+         'finishedAt', t.finished_at, 'ok', t.ok, 'receipt', t.receipt, 'error', t.error) ORDER BY t.id), '[]')
+       FROM notification_attempts t WHERE t.notification_id = n.id) AS attempt_list
+     FROM notifications n WHERE alert_id = $1 ORDER BY created_at, step, id`,
+    [alertId],
+  )
+  return rows.map((r) => ({ ...toNotification(r), attemptList: r.attempt_list as Record<string, unknown>[] }))
+}
+
+export async function nextNotificationDue(q: Queryable): Promise<Date | null> {
+  const { rows } = await q.query<{ due: Date | null }>(
+    "SELECT min(next_attempt_at) AS due FROM notifications WHERE state = 'pending' AND channel <> 'live'",
+  )
+  return rows[0]?.due ?? null
+}
