@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { notificationJson } from '../../contract/notification-json.js'
+import { decide } from '../../core/alert-machine.js'
+import { isChange, persistChanges, publishChanges } from '../../core/alert-writer.js'
+import { type AckView, ackPage, verifyAckToken } from '../../notify/ack-link.js'
+import { getAlert } from '../../store/alerts.js'
+import { withTransaction } from '../../store/db.js'
+import { recordContactAck } from '../../store/escalations.js'
+import { appendFeed } from '../../store/feed.js'
+import { cancelContactNotifications, getNotification, type Notification } from '../../store/notifications.js'
+
+// The "I'm on my way" link in a family notification: no login, the signed token is the credential. A GET only
+// shows a page with a button (messaging apps open links to preview them); the POST records the contact's
+// acknowledgement in the alert's history and stops that contact's reminders. The alert stays open.
+
+const params = z.object({ token: z.string().max(200) })
+
+const summaryOf = (n: Notification) => ({
+  type: n.message.type,
+  residentName: n.message.resident?.name,
+  siteName: n.message.site?.name,
+})
+
+export async function familyAckRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const { db, bus, metrics, secretKey } = app.deps
+  // the page's form posts `ack=1`; nothing in it is read
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  )
+  const schema = { tags: ['escalation'], params, hide: true }
+
+  /** The notification a token names, or the page to show instead. */
+  async function resolve(token: string) {
+    const check = verifyAckToken(secretKey, token, new Date())
+    if (!check.ok) return { status: check.reason === 'expired' ? 410 : 404, view: { kind: check.reason === 'expired' ? 'expired' : 'invalid' } as AckView }
+    const n = await getNotification(db, check.notificationId)
+    if (!n || n.target !== 'family' || n.recipient.contact === undefined) {
+      return { status: 404, view: { kind: 'invalid' } as AckView }
+    }
+    return { n }
+  }
+
+  app.get('/family-ack/:token', { schema }, async (req, reply) => {
+    const r = await resolve(req.params.token)
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store')
+    if (!r.n) return reply.code(r.status).send(ackPage('zh-CN', r.view))
+    const summary = summaryOf(r.n)
+    const view: AckView = r.n.acknowledgedAt
+      ? { kind: 'already', summary }
+      : { kind: 'confirm', summary, action: req.url.split('?')[0]! }
+    return reply.send(ackPage(r.n.recipient.language, view))
+  })
+
+  app.post('/family-ack/:token', { schema }, async (req, reply) => {
+    const r = await resolve(req.params.token)
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store')
+    if (!r.n) return reply.code(r.status).send(ackPage('zh-CN', r.view))
+    const n = r.n
+    const contact = n.recipient.contact!
+    const { first, messages } = await withTransaction(db, async (tx) => {
+      const alert = await getAlert(tx, n.alertId, true)
+      const now = new Date()
+      if (!alert || !(await recordContactAck(tx, n.alertId, contact))) return { first: false, messages: [] }
+      const cancelled = await cancelContactNotifications(tx, n.alertId, contact, now)
+      const d = decide(alert, { kind: 'contact-ack', contact: n.recipient.name, data: { notificationId: n.id, contact } }, now)
+      const changes = isChange(d) ? [d] : []
+      const feed = cancelled.map((c) => ({ kind: 'notification.updated' as const, data: notificationJson(c) }))
+      return { first: true, messages: [...(await persistChanges(tx, changes)), ...(await appendFeed(tx, feed))] }
+    })
+    publishChanges(bus, metrics, messages)
+    return reply.send(ackPage(n.recipient.language, { kind: first ? 'done' : 'already', summary: summaryOf(n) }))
+  })
+}
