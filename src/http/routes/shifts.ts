@@ -42,7 +42,8 @@ const weekly = z.object({
 })
 const once = z
   .object({ from: instant, to: instant })
-  .refine((w) => Date.parse(w.to) > Date.parse(w.from), { path: ['to'], message: 'must be after from' })
+  // zod runs this even when from/to are malformed: NaN compares false, so only real instants are judged
+  .refine((w) => !(Date.parse(w.to) <= Date.parse(w.from)), { path: ['to'], message: 'must be after from' })
 
 type Whole = {
   userId?: string | null
