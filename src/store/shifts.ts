@@ -1,6 +1,6 @@
 import type { Schedule, Weekday } from '../core/roster.js'
 import { resourceStore } from './resources.js'
-import { contactColumns, type Language } from './users.js'
+import { contactColumns, contactJson, type Language } from './users.js'
 
 // Duty shifts per site (migration 003). A row is one-off (starts_at..ends_at) or weekly (days, day_from,
 // day_to); the API shows both as { days, from, to } with `kind` saying which.
@@ -33,10 +33,8 @@ export const shiftRecords = resourceStore({
       id: r.id as string,
       siteId: r.site_id as string,
       userId: r.user_id as string | null,
-      name: r.name as string | null,
-      phone: r.phone as string | null,
-      email: r.email as string | null,
-      webhook: r.webhook as string | null,
+      // language null: the user's, else zh-CN
+      ...contactJson(r),
       language: r.language as Language | null,
       kind: s.kind,
       days: s.kind === 'weekly' ? s.days : null,

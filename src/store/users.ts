@@ -90,6 +90,15 @@ export const contactColumns = {
 
 type Row = Record<string, unknown>
 
+/** The contact fields of a users or shifts row as JSON; never the webhook secret. */
+export const contactJson = (r: Row) => ({
+  name: r.name as string | null,
+  phone: r.phone as string | null,
+  email: r.email as string | null,
+  webhook: r.webhook as string | null,
+  language: r.language as Language,
+})
+
 /** Users as the API shows them: never the password hash nor the webhook secret. */
 export const userRecords = resourceStore({
   table: 'users',
@@ -108,11 +117,7 @@ export const userRecords = resourceStore({
     username: r.username as string,
     role: r.role as Role,
     disabled: r.disabled as boolean,
-    name: r.name as string | null,
-    phone: r.phone as string | null,
-    email: r.email as string | null,
-    webhook: r.webhook as string | null,
-    language: r.language as Language,
+    ...contactJson(r),
     siteIds: r.site_ids as string[],
     createdAt: (r.created_at as Date).toISOString(),
   }),
