@@ -7,6 +7,8 @@ import type { LiveMessage } from './contract/live.js'
 export interface BusEvents {
   /** a stored live-feed message, emitted after its commit */
   live: [LiveMessage]
+  /** a user's role, sites or disabled flag changed (committed): their open connections must re-authenticate */
+  'user.changed': [userId: string]
 }
 
 export class Bus extends EventEmitter<BusEvents> {

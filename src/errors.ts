@@ -21,6 +21,14 @@ export const errorCatalogue = {
     status: 409,
     meaning: "The object's state forbids this transition (e.g. resolving a resolved alert).",
   },
+  HUB_ERR_ALREADY_EXISTS: {
+    status: 409,
+    meaning: 'An object with that unique value already exists (e.g. a username).',
+  },
+  HUB_ERR_LAST_ADMIN: {
+    status: 409,
+    meaning: 'The change would leave no enabled admin (disabling or demoting the last one).',
+  },
   HUB_ERR_IN_USE: {
     status: 409,
     meaning: 'The object is still referenced (e.g. a site that has residents or devices).',

@@ -19,5 +19,7 @@ export type LiveMessage<K extends LiveKind = LiveKind> = K extends LiveKind
 export const LiveClose = {
   shuttingDown: 1001,
   tooSlow: 1013,
+  /** the user was disabled or their role or sites changed: reconnect (and be authorised afresh) */
+  accountChanged: 4401,
   sinceTooOld: 4410,
 } as const

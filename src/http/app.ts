@@ -19,7 +19,9 @@ import { authRoutes } from './routes/auth.js'
 import { deviceRoutes } from './routes/devices.js'
 import { healthRoutes } from './routes/health.js'
 import { residentRoutes } from './routes/residents.js'
+import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
+import { userRoutes } from './routes/users.js'
 import type { TokenService } from './tokens.js'
 
 export interface AppDeps {
@@ -106,6 +108,8 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(residentRoutes)
       await v1.register(deviceRoutes)
       await v1.register(alertRoutes)
+      await v1.register(userRoutes)
+      await v1.register(shiftRoutes)
     },
     { prefix: '/api/v1' },
   )

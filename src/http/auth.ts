@@ -38,4 +38,19 @@ export const authPlugin = fp(async (app) => {
   })
 })
 
-export const anyRole: Role[] = ['admin', 'operator']
+// The roles matrix (README, "Roles"): admin does everything; supervisor = operator + reading users +
+// managing shifts; operator reads, acknowledges, resolves; staff like operator but only within its sites.
+export const anyRole: Role[] = ['admin', 'supervisor', 'operator', 'staff']
+export const userReaders: Role[] = ['admin', 'supervisor']
+export const shiftWriters: Role[] = ['admin', 'supervisor']
+
+/** The sites a user may see: a staff user's own, or undefined for every site. */
+export function siteScope(user: Pick<User, 'role' | 'siteIds'> | null): string[] | undefined {
+  return user?.role === 'staff' ? user.siteIds : undefined
+}
+
+/** Whether a user may see something at `siteId` (a site-less object is outside every staff scope). */
+export function inScope(user: Pick<User, 'role' | 'siteIds'> | null, siteId: string | null): boolean {
+  const sites = siteScope(user)
+  return !sites || (siteId !== null && sites.includes(siteId))
+}

@@ -6,11 +6,12 @@ import { newId } from '../ids.js'
 import type { Queryable } from '../store/db.js'
 import type { Keyset, resourceStore } from '../store/resources.js'
 import type { Role } from '../store/users.js'
-import { anyRole } from './auth.js'
+import { anyRole, siteScope } from './auth.js'
 import { decodeCursor, page, pageQuery } from './paging.js'
 
 // The five provisioning routes every collection has (CONTRACT.md, "Provisioning"): POST, GET list with
-// filters, GET, PATCH, DELETE on /{id}. Reading is open to every role; writing is the admin's.
+// filters, GET, PATCH, DELETE on /{id}. Reading is open to every role (staff see only their sites' rows);
+// writing is the admin's.
 
 const keyset = z.object({ c: z.string(), id: z.string() })
 const idParams = z.object({ id: z.string().max(100) })
@@ -55,12 +56,13 @@ export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: C
 
     app.get(o.path, { ...read, schema: { tags, querystring: o.filters.extend(pageQuery) } }, async (req) => {
       const { limit, cursor, ...filters } = req.query as { limit: number; cursor?: string }
-      const { items, next } = await o.store.list(db, filters, limit, decodeCursor<Keyset>(cursor, keyset))
+      const after = decodeCursor<Keyset>(cursor, keyset)
+      const { items, next } = await o.store.list(db, filters, limit, after, siteScope(req.user))
       return page(items, next)
     })
 
     app.get(`${o.path}/:id`, { ...read, schema: { tags, params: idParams } }, async (req) => {
-      const found = await o.store.get(db, req.params.id)
+      const found = await o.store.get(db, req.params.id, siteScope(req.user))
       if (!found) throw notFound(o.name, req.params.id)
       return found
     })

@@ -9,7 +9,8 @@ import { feedAfter, feedBounds, pruneFeed } from '../store/feed.js'
 
 // The live feed (CONTRACT.md, "Live feed"). Messages reach the bus after their commit, possibly out of seq
 // order (two writers commit back to back); the sequencer releases them strictly in seq order, fetching any
-// gap from the database, so every client sees 1, 2, 3… with nothing missing.
+// gap from the database, so every client sees 1, 2, 3… with nothing missing. A staff client sees only the
+// messages whose data.siteId is one of its sites: its seqs skip the others, and it misses none of its own.
 
 const REPLAY_PAGE = 500
 /** A client with more than this unsent is too slow: it is closed (1013) and may resume with ?since=. */
@@ -17,8 +18,21 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 const GAP_WAIT_MS = 500
 const PING_MS = 30_000
 
+/** Who is watching: with `siteIds` (a staff user), only messages about those sites are sent. */
+export interface Viewer {
+  userId: string
+  siteIds?: string[]
+}
+
+const siteOf = (m: LiveMessage) => {
+  const siteId = (m.data as { siteId?: unknown }).siteId
+  return typeof siteId === 'string' ? siteId : null
+}
+
 interface Client {
   ws: WebSocket
+  userId?: string
+  sites?: Set<string>
   /** replaying from the database; live messages are not sent until it has caught up */
   replaying: boolean
   lastSent: number
@@ -33,6 +47,11 @@ export class LiveFeed {
   private gapTimer?: NodeJS.Timeout
   private timers: NodeJS.Timeout[] = []
   private readonly onLive = (m: LiveMessage) => this.accept(m)
+  private readonly onUserChanged = (userId: string) => {
+    for (const c of this.clients) {
+      if (c.userId === userId) c.ws.close(LiveClose.accountChanged, 'your account changed; reconnect')
+    }
+  }
 
   constructor(
     private readonly db: Db,
@@ -45,6 +64,7 @@ export class LiveFeed {
   async start() {
     this.released = (await feedBounds(this.db)).newest
     this.bus.on('live', this.onLive)
+    this.bus.on('user.changed', this.onUserChanged)
     this.timers.push(setInterval(() => this.ping(), PING_MS))
     const prune = () =>
       pruneFeed(this.db, this.keepMs).catch((err) => this.log.warn({ err }, 'feed prune failed'))
@@ -90,6 +110,11 @@ export class LiveFeed {
 
   private send(c: Client, m: LiveMessage) {
     if (c.ws.readyState !== c.ws.OPEN) return
+    if (c.sites && !c.sites.has(siteOf(m) ?? '')) {
+      // not for this viewer, but seen: replay resumes after it
+      c.lastSent = m.seq
+      return
+    }
     if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.metrics.liveDropped.inc()
       c.ws.close(LiveClose.tooSlow, 'too slow; reconnect with ?since=')
@@ -102,8 +127,15 @@ export class LiveFeed {
   }
 
   /** A new authenticated connection; `since` is the last seq the client has seen, if it is resuming. */
-  async attach(ws: WebSocket, since: number | undefined) {
-    const c: Client = { ws, replaying: since !== undefined, lastSent: since ?? this.released, alive: true }
+  async attach(ws: WebSocket, since: number | undefined, viewer?: Viewer) {
+    const c: Client = {
+      ws,
+      userId: viewer?.userId,
+      sites: viewer?.siteIds && new Set(viewer.siteIds),
+      replaying: since !== undefined,
+      lastSent: since ?? this.released,
+      alive: true,
+    }
     this.clients.add(c)
     this.metrics.liveClients.inc()
     ws.on('pong', () => (c.alive = true))
@@ -153,6 +185,7 @@ export class LiveFeed {
 
   async stop() {
     this.bus.off('live', this.onLive)
+    this.bus.off('user.changed', this.onUserChanged)
     clearTimeout(this.gapTimer)
     for (const t of this.timers) clearInterval(t)
     for (const c of this.clients) c.ws.close(LiveClose.shuttingDown, 'hub shutting down')

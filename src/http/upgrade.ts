@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws'
 import type { Broker } from '../broker/broker.js'
 import { MAX_PACKET_BYTES } from '../broker/packet-limit.js'
 import type { Db } from '../store/db.js'
-import { userForToken } from './auth.js'
+import { siteScope, userForToken } from './auth.js'
 import { type LiveFeed, parseSince } from './live-feed.js'
 import { bearer, type TokenService } from './tokens.js'
 
@@ -43,7 +43,8 @@ export function attachUpgrades(server: Server, d: UpgradeDeps) {
     userForToken(d.db, d.tokens, searchParams.get('token') ?? bearer(req.headers.authorization)).then(
       (user) => {
         if (!user) return refuse(socket, 401, 'HUB_ERR_UNAUTHORIZED', 'a valid token is required')
-        live.handleUpgrade(req, socket, head, (ws) => void d.live.attach(ws, since))
+        const viewer = { userId: user.id, siteIds: siteScope(user) }
+        live.handleUpgrade(req, socket, head, (ws) => void d.live.attach(ws, since, viewer))
       },
       (err) => {
         d.log.error({ err }, 'live-feed authentication failed')

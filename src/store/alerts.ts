@@ -102,6 +102,8 @@ export interface AlertFilter {
   deviceId?: string
   residentId?: string
   type?: string
+  /** only alerts at these sites (a staff user's scope) */
+  siteIds?: string[]
 }
 
 /** Keyset position in the queue order: priority, ability level (higher first), opened, id. */
@@ -124,6 +126,7 @@ export async function listAlerts(q: Queryable, f: AlertFilter, limit: number, af
   if (f.deviceId) add('device_id = ?', f.deviceId)
   if (f.residentId) add('resident_id = ?', f.residentId)
   if (f.type) add('type = ?', f.type)
+  if (f.siteIds) add('site_id = ANY(?)', f.siteIds)
   if (after) {
     args.push(after.p, after.l, new Date(after.o), after.id)
     const n = args.length

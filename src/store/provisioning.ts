@@ -8,6 +8,7 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null)
 
 export const sites = resourceStore({
   table: 'sites',
+  siteColumn: 'id',
   fields: {
     kind: { column: 'kind' },
     name: { column: 'name' },
@@ -30,6 +31,7 @@ export const sites = resourceStore({
 
 export const residents = resourceStore({
   table: 'residents',
+  siteColumn: 'site_id',
   fields: {
     siteId: { column: 'site_id' },
     name: { column: 'name' },
@@ -59,6 +61,7 @@ export function isOnline(type: string, status: unknown, lastSeen: unknown, now =
 
 export const devices = resourceStore({
   table: 'devices',
+  siteColumn: 'site_id',
   fields: {
     type: { column: 'type' },
     siteId: { column: 'site_id' },

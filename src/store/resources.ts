@@ -1,15 +1,18 @@
 import { HubError } from '../errors.js'
 import type { Queryable } from './db.js'
 
-// Create / get / patch / delete / list for the provisioning tables (sites, residents, devices), so each
-// differs only in its columns and how a row reads as JSON. Lists page by (created_at, id).
+// Create / get / patch / delete / list for the provisioning tables (sites, residents, devices, users,
+// shifts), so each differs only in its columns and how a row reads as JSON. Lists page by (created_at, id).
+// `sites` narrows get and list to rows of those sites (a staff user's scope); undefined means every site.
 
 type Row = Record<string, unknown>
 
 export interface ResourceSpec<J> {
   table: string
-  /** API field → column; `json` columns are stored as jsonb */
-  fields: Record<string, { column: string; json?: boolean }>
+  /** API field → column; `json` columns are stored as jsonb; an `any` field filters on an array column */
+  fields: Record<string, { column: string; json?: boolean; any?: boolean }>
+  /** the column naming the row's site, for scoped reads */
+  siteColumn?: string
   toJson(row: Row): J
 }
 
@@ -20,7 +23,6 @@ export interface Keyset {
 
 function translate(err: unknown, onDelete: boolean): never {
   const e = err as { code?: string; detail?: string }
-  if (e.code === '23505') throw new HubError('HUB_ERR_CONFLICT', `already exists: ${e.detail ?? ''}`.trim())
   if (e.code === '23503') {
     if (onDelete)
       throw new HubError(
@@ -29,6 +31,8 @@ function translate(err: unknown, onDelete: boolean): never {
       )
     throw new HubError('HUB_ERR_UNKNOWN_REFERENCE', `unknown reference: ${e.detail ?? ''}`.trim())
   }
+  if (e.code === '23505')
+    throw new HubError('HUB_ERR_ALREADY_EXISTS', `already exists: ${e.detail ?? ''}`.trim())
   throw err
 }
 
@@ -38,8 +42,11 @@ export function resourceStore<J>(spec: ResourceSpec<J>) {
       .filter(([k, v]) => v !== undefined && spec.fields[k])
       .map(([k, v]) => {
         const f = spec.fields[k]!
-        return { column: f.column, value: f.json ? JSON.stringify(v) : v }
+        return { column: f.column, value: f.json ? JSON.stringify(v) : v, any: f.any }
       })
+  /** the condition keeping rows of `sites`, with its parameter at `$n`; none without a scope */
+  const scoped = (sites: string[] | undefined, n: number) =>
+    sites && spec.siteColumn ? { sql: `${spec.siteColumn} = ANY($${n})`, value: sites } : null
 
   return {
     async insert(q: Queryable, id: string, values: Row): Promise<J> {
@@ -55,8 +62,12 @@ export function resourceStore<J>(spec: ResourceSpec<J>) {
       return spec.toJson(rows[0]!)
     },
 
-    async get(q: Queryable, id: string): Promise<J | null> {
-      const { rows } = await q.query<Row>(`SELECT * FROM ${spec.table} WHERE id = $1`, [id])
+    async get(q: Queryable, id: string, sites?: string[]): Promise<J | null> {
+      const scope = scoped(sites, 2)
+      const { rows } = await q.query<Row>(
+        `SELECT * FROM ${spec.table} WHERE id = $1 ${scope ? `AND ${scope.sql}` : ''}`,
+        scope ? [id, scope.value] : [id],
+      )
       return rows[0] ? spec.toJson(rows[0]) : null
     },
 
@@ -78,8 +89,13 @@ export function resourceStore<J>(spec: ResourceSpec<J>) {
       return (rowCount ?? 0) > 0
     },
 
-    async list(q: Queryable, filters: Row, limit: number, after?: Keyset) {
-      const where = columns(filters).map((c, i) => ({ sql: `${c.column} = $${i + 1}`, value: c.value }))
+    async list(q: Queryable, filters: Row, limit: number, after?: Keyset, sites?: string[]) {
+      const where = columns(filters).map((c, i) => ({
+        sql: c.any ? `$${i + 1} = ANY(${c.column})` : `${c.column} = $${i + 1}`,
+        value: c.value,
+      }))
+      const scope = scoped(sites, where.length + 1)
+      if (scope) where.push(scope)
       const args = where.map((w) => w.value)
       const conds = where.map((w) => w.sql)
       if (after) {

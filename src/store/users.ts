@@ -2,6 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import { newId } from '../ids.js'
 import type { Queryable } from './db.js'
+import { resourceStore } from './resources.js'
 
 // Human passwords get scrypt (slow on purpose); devices use keyed hashes instead (see device-secret.ts).
 
@@ -13,15 +14,22 @@ const scryptAsync = promisify(scrypt) as (
 ) => Promise<Buffer>
 const PARAMS = { N: 16384, r: 8, p: 1 }
 
-export const roles = ['admin', 'operator'] as const
+export const roles = ['admin', 'supervisor', 'operator', 'staff'] as const
 export type Role = (typeof roles)[number]
+export const languages = ['zh-CN', 'en'] as const
+export type Language = (typeof languages)[number]
 
+/** Who is behind a request: read on every request, so a change takes effect at once. */
 export interface User {
   id: string
   username: string
   role: Role
   disabled: boolean
+  /** staff: the only sites they see; supervisor: the sites they supervise (empty = all) */
+  siteIds: string[]
 }
+
+const USER_COLUMNS = 'id, username, role, disabled, site_ids AS "siteIds"'
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)
@@ -43,14 +51,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 export async function findUserByName(q: Queryable, username: string) {
   const { rows } = await q.query<User & { password_hash: string }>(
-    'SELECT id, username, role, disabled, password_hash FROM users WHERE username = $1',
+    `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = $1`,
     [username],
   )
   return rows[0] ?? null
 }
 
 export async function findUser(q: Queryable, id: string): Promise<User | null> {
-  const { rows } = await q.query<User>('SELECT id, username, role, disabled FROM users WHERE id = $1', [id])
+  const { rows } = await q.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id])
   return rows[0] ?? null
 }
 
@@ -68,4 +76,60 @@ export async function ensureAdmin(q: Queryable, configured: string | undefined):
     [newId('usr'), await hashPassword(password)],
   )
   return created && !configured ? password : null
+}
+
+/** Contact fields users and shifts share: API field → column. */
+export const contactColumns = {
+  name: { column: 'name' },
+  phone: { column: 'phone' },
+  email: { column: 'email' },
+  webhook: { column: 'webhook' },
+  webhookSecret: { column: 'webhook_secret' },
+  language: { column: 'language' },
+}
+
+type Row = Record<string, unknown>
+
+/** The contact fields of a users or shifts row as JSON; never the webhook secret. */
+export const contactJson = (r: Row) => ({
+  name: r.name as string | null,
+  phone: r.phone as string | null,
+  email: r.email as string | null,
+  webhook: r.webhook as string | null,
+  language: r.language as Language,
+})
+
+/** Users as the API shows them: never the password hash nor the webhook secret. */
+export const userRecords = resourceStore({
+  table: 'users',
+  fields: {
+    ...contactColumns,
+    username: { column: 'username' },
+    passwordHash: { column: 'password_hash' },
+    role: { column: 'role' },
+    disabled: { column: 'disabled' },
+    siteIds: { column: 'site_ids' },
+    // the ?siteId= filter: users whose siteIds contain it
+    siteId: { column: 'site_ids', any: true },
+  },
+  toJson: (r: Row) => ({
+    id: r.id as string,
+    username: r.username as string,
+    role: r.role as Role,
+    disabled: r.disabled as boolean,
+    ...contactJson(r),
+    siteIds: r.site_ids as string[],
+    createdAt: (r.created_at as Date).toISOString(),
+  }),
+})
+
+/**
+ * Locks and returns the enabled admins. Two admins demoting each other at once serialise here, and the
+ * second re-reads the first's change, so the last enabled admin can never be removed.
+ */
+export async function lockEnabledAdmins(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    "SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE",
+  )
+  return rows.map((r) => r.id)
 }

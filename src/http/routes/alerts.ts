@@ -1,14 +1,15 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { alertJson } from '../../contract/alert-json.js'
 import { alertSchema, errorSchema, pageOf } from '../../contract/api-schemas.js'
-import { notificationJson } from '../../contract/notification-json.js'
+import type { Alert } from '../../core/alert.js'
 import { runAlertCommand } from '../../core/alert-commands.js'
 import { notFound } from '../../errors.js'
 import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
+import { notificationJson } from '../../contract/notification-json.js'
 import { alertRoute } from '../../store/notifications.js'
-import { anyRole } from '../auth.js'
+import { anyRole, inScope, siteScope } from '../auth.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
 
 const cursorShape = z.object({ p: z.number(), l: z.number(), o: z.string(), id: z.string() })
@@ -20,6 +21,17 @@ export async function alertRoutes(fastify: FastifyInstance) {
   const { db, bus, metrics } = app.deps
   const roles = { onRequest: app.requireRole(...anyRole) }
   const tags = ['alerts']
+
+  /** The alert, if it exists and the user may see it: another site's alert is 404 to staff. */
+  async function visibleAlert(req: FastifyRequest, id: string): Promise<Alert> {
+    const alert = await getAlert(db, id)
+    if (!alert || !inScope(req.user, alert.siteId)) throw notFound('alert', id)
+    return alert
+  }
+  /** Staff act only on their sites' alerts. An alert's site never changes, so checking first is no race. */
+  async function checkActable(req: FastifyRequest, id: string) {
+    if (siteScope(req.user)) await visibleAlert(req, id)
+  }
 
   app.get(
     '/alerts',
@@ -42,7 +54,7 @@ export async function alertRoutes(fastify: FastifyInstance) {
       const { limit, cursor, ...filter } = req.query
       const { items, next } = await listAlerts(
         db,
-        filter,
+        { ...filter, siteIds: siteScope(req.user) },
         limit,
         decodeCursor<AlertCursor>(cursor, cursorShape),
       )
@@ -53,17 +65,12 @@ export async function alertRoutes(fastify: FastifyInstance) {
   app.get(
     '/alerts/:id',
     { ...roles, schema: { tags, params, response: { 200: alertSchema, 404: errorSchema } } },
-    async (req) => {
-      const alert = await getAlert(db, req.params.id)
-      if (!alert) throw notFound('alert', req.params.id)
-      return alertJson(alert)
-    },
+    async (req) => alertJson(await visibleAlert(req, req.params.id)),
   )
 
   // the route the alert took: every notification, each attempt, what each receiver confirmed
   app.get('/alerts/:id/notifications', { ...roles, schema: { tags, params } }, async (req) => {
-    const alert = await getAlert(db, req.params.id)
-    if (!alert) throw notFound('alert', req.params.id)
+    const alert = await visibleAlert(req, req.params.id)
     const route = await alertRoute(db, alert.id)
     return { items: route.map((n) => ({ ...notificationJson(n), attemptList: n.attemptList })) }
   })
@@ -74,14 +81,16 @@ export async function alertRoutes(fastify: FastifyInstance) {
       ...roles,
       schema: { tags, params, body: z.object({ note }).strict().optional(), response: { 200: alertSchema } },
     },
-    async (req) =>
-      alertJson(
+    async (req) => {
+      await checkActable(req, req.params.id)
+      return alertJson(
         await runAlertCommand(db, bus, metrics, req.params.id, {
           kind: 'ack',
           actor: req.user!.username,
           note: req.body?.note,
         }),
-      ),
+      )
+    },
   )
 
   app.post(
@@ -90,14 +99,16 @@ export async function alertRoutes(fastify: FastifyInstance) {
       ...roles,
       schema: { tags, params, body: z.object({ outcome: z.string().min(1).max(64), note }).strict() },
     },
-    async (req) =>
-      alertJson(
+    async (req) => {
+      await checkActable(req, req.params.id)
+      return alertJson(
         await runAlertCommand(db, bus, metrics, req.params.id, {
           kind: 'resolve',
           actor: req.user!.username,
           outcome: req.body.outcome,
           note: req.body.note,
         }),
-      ),
+      )
+    },
   )
 }

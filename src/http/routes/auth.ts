@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { HubError } from '../../errors.js'
-import { findUserByName, verifyPassword } from '../../store/users.js'
+import { findUserByName, userRecords, verifyPassword } from '../../store/users.js'
 import { anyRole } from '../auth.js'
 
 export async function authRoutes(fastify: FastifyInstance) {
@@ -28,8 +28,8 @@ export async function authRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/auth/me', { onRequest: app.requireRole(...anyRole), schema: { tags: ['auth'] } }, async (req) => {
-    const { id, username, role } = req.user!
-    return { id, username, role }
-  })
+  // the caller's own record: role, siteIds and contact fields
+  app.get('/auth/me', { onRequest: app.requireRole(...anyRole), schema: { tags: ['auth'] } }, async (req) =>
+    userRecords.get(db, req.user!.id),
+  )
 }

@@ -7,7 +7,7 @@ import { notFound } from '../../errors.js'
 import { devices } from '../../store/provisioning.js'
 import { queryReadings } from '../../store/readings.js'
 import { listRejected } from '../../store/rejects.js'
-import { anyRole } from '../auth.js'
+import { anyRole, siteScope } from '../auth.js'
 import { crudRoutes } from '../crud.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
 
@@ -55,7 +55,8 @@ async function readingRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => {
-      if (!(await devices.get(db, req.params.id))) throw notFound('device', req.params.id)
+      if (!(await devices.get(db, req.params.id, siteScope(req.user))))
+        throw notFound('device', req.params.id)
       const to = req.query.to ? new Date(req.query.to) : new Date()
       const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 86_400_000)
       return { items: await queryReadings(db, req.params.id, from, to, req.query.bucket, req.query.limit) }
@@ -70,7 +71,8 @@ async function readingRoutes(fastify: FastifyInstance) {
       schema: { tags: ['devices'], params: z.object({ id: z.string() }), querystring: z.object(pageQuery) },
     },
     async (req) => {
-      if (!(await devices.get(db, req.params.id))) throw notFound('device', req.params.id)
+      if (!(await devices.get(db, req.params.id, siteScope(req.user))))
+        throw notFound('device', req.params.id)
       const before = decodeCursor(req.query.cursor, z.number().int())
       const { items, next } = await listRejected(db, req.params.id, req.query.limit, before)
       return page(items, next)

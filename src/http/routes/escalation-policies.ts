@@ -27,7 +27,8 @@ export const escalationPolicyRoutes = crudRoutes({
   create: policy,
   patch: z.object({ name: policy.shape.name, steps: stepsSchema }).partial().strict(),
   filters: z.object({ siteId: z.string().optional(), alertType: z.string().optional() }),
-  writers: ['admin'],
+  // supervisors run the call centre's escalation as well as the rosters
+  writers: ['admin', 'supervisor'],
   check: async (body, db) => {
     const named = (body.steps ?? []).flatMap((s) =>
       s.targets.flatMap((t) => (typeof t === 'string' ? [] : [t.user])),

@@ -1,19 +1,13 @@
 import { z } from 'zod'
 import { residents } from '../../store/provisioning.js'
+import { contactChannels, optional, personName } from '../contact-fields.js'
 import { crudRoutes } from '../crud.js'
 
 // Family members in call order (CONTRACT.md).
 const contact = z.object({
-  name: z.string().min(1).max(200),
+  name: personName,
   relation: z.string().min(1).max(100),
-  phone: z
-    .string()
-    .regex(/^\+?[0-9 ()-]{5,20}$/, 'is not a phone number')
-    .optional(),
-  email: z.email().optional(),
-  webhook: z.url({ protocol: /^https?$/ }).optional(),
-  webhookSecret: z.string().min(8).max(200).optional(),
-  language: z.enum(['zh-CN', 'en']).optional(),
+  ...optional(contactChannels),
 })
 
 const resident = z.object({
