@@ -8,11 +8,17 @@ import { tokenService } from './http/tokens.js'
 import { attachUpgrades } from './http/upgrade.js'
 import { Ingest } from './ingest/ingest.js'
 import { createMetrics } from './metrics.js'
+import { signAckToken } from './notify/ack-link.js'
+import { retryDelayMs } from './notify/backoff.js'
+import { channelsFor, createChannels } from './notify/channels/index.js'
+import { Escalator } from './notify/escalator.js'
+import { Outbox } from './notify/outbox.js'
 import { StartupError } from './startup-error.js'
 import { createPool } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
-import { hubSecret, randomKey } from './store/settings.js'
+import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
+import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
@@ -35,6 +41,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         .catch((err) => log.error({ err }, 'error while stopping'))
     }
   }
+  let publicUrl = () => config.HUB_PUBLIC_URL
   try {
     let databaseUrl = config.DATABASE_URL
     if (!databaseUrl) {
@@ -51,6 +58,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     const applied = await migrate(db)
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
+    const webhookSecret = await hubSecret(db, 'webhook_secret', config.HUB_WEBHOOK_SECRET, randomWebhookSecret)
     const adminPassword = await ensureAdmin(db, config.HUB_ADMIN_PASSWORD)
 
     const metrics = createMetrics()
@@ -59,6 +67,29 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
+    const channels = createChannels({
+      webhookSecret,
+      smtpUrl: config.SMTP_URL,
+      smtpFrom: config.SMTP_FROM,
+      smsUrl: config.SMS_GATEWAY_URL,
+      smsToken: config.SMS_GATEWAY_TOKEN,
+    })
+    const outbox = new Outbox({ db, bus, metrics, log, channels, retryDelayMs: (attempt) => retryDelayMs(attempt) })
+    const escalator = new Escalator({
+      db,
+      bus,
+      metrics,
+      log,
+      directory: { onDutyAt, supervisorsFor, usersByIds },
+      addressesFor: (contact) => channelsFor(contact, channels),
+      ackUrl: (notificationId) =>
+        `${publicUrl()}/api/v1/family-ack/${signAckToken(secretKey, {
+          notificationId,
+          expiresAt: new Date(Date.now() + config.HUB_ACK_LINK_TTL),
+        })}`,
+      deadlineMs: config.HUB_NOTIFY_DEADLINE,
+      onQueued: () => outbox.wake(),
+    })
     const tokens = tokenService(secretKey, config.HUB_TOKEN_TTL)
 
     const app = await buildApp({
@@ -99,6 +130,13 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         throw new StartupError(`HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`)
       })
     const httpPort = (app.server.address() as { port: number }).port
+    // links in notifications need the real port when HTTP_PORT is 0 (tests)
+    publicUrl = () => config.HUB_PUBLIC_URL.replace(/:0$/, `:${httpPort}`)
+    // escalation starts once the hub is reachable: overdue steps from before a crash run now
+    outbox.start()
+    escalator.start()
+    stops.push(() => outbox.stop())
+    stops.push(() => escalator.stop())
     return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
   } catch (err) {
     await stopAll()

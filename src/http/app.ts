@@ -17,6 +17,8 @@ import { authPlugin } from './auth.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { deviceRoutes } from './routes/devices.js'
+import { escalationPolicyRoutes } from './routes/escalation-policies.js'
+import { familyAckRoutes } from './routes/family-ack.js'
 import { healthRoutes } from './routes/health.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
@@ -108,6 +110,8 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(residentRoutes)
       await v1.register(deviceRoutes)
       await v1.register(alertRoutes)
+      await v1.register(escalationPolicyRoutes)
+      await v1.register(familyAckRoutes)
       await v1.register(userRoutes)
       await v1.register(shiftRoutes)
     },

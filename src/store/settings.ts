@@ -21,3 +21,6 @@ export async function hubSecret(
 }
 
 export const randomKey = () => randomBytes(32).toString('base64url')
+
+/** A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64. */
+export const randomWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`
