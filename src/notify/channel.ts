@@ -21,7 +21,8 @@ export interface NotificationMessage {
   state: 'open' | 'acknowledged' | 'resolved'
   openedAt: string
   resident: { id: string; name: string } | null
-  site: { id: string; name: string; address: string } | null
+  /** `timezone` (IANA, e.g. Asia/Shanghai) is how e-mail and SMS show times; UTC when absent */
+  site: { id: string; name: string; address: string; timezone?: string } | null
   device: { id: string; type: string; location: Record<string, string> } | null
   /** where the recipient acknowledges ("I'm on my way"); null for recipients who use the console */
   ackUrl: string | null
