@@ -58,7 +58,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     const applied = await migrate(db)
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
-    const webhookSecret = await hubSecret(db, 'webhook_secret', config.HUB_WEBHOOK_SECRET, randomWebhookSecret)
+    const webhookSecret = await hubSecret(
+      db,
+      'webhook_secret',
+      config.HUB_WEBHOOK_SECRET,
+      randomWebhookSecret,
+    )
     const adminPassword = await ensureAdmin(db, config.HUB_ADMIN_PASSWORD)
 
     const metrics = createMetrics()
@@ -74,7 +79,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       smsUrl: config.SMS_GATEWAY_URL,
       smsToken: config.SMS_GATEWAY_TOKEN,
     })
-    const outbox = new Outbox({ db, bus, metrics, log, channels, retryDelayMs: (attempt) => retryDelayMs(attempt) })
+    const outbox = new Outbox({
+      db,
+      bus,
+      metrics,
+      log,
+      channels,
+      retryDelayMs: (attempt) => retryDelayMs(attempt),
+    })
     const escalator = new Escalator({
       db,
       bus,

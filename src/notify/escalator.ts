@@ -223,7 +223,12 @@ export function messageFor(
     state: alert.state,
     openedAt: alert.openedAt.toISOString(),
     resident: ctx.resident && { id: ctx.resident.id, name: ctx.resident.name },
-    site: ctx.site && { id: ctx.site.id, name: ctx.site.name, address: ctx.site.address },
+    site: ctx.site && {
+      id: ctx.site.id,
+      name: ctx.site.name,
+      address: ctx.site.address,
+      timezone: ctx.site.timezone,
+    },
     device: ctx.device && { id: ctx.device.id, type: ctx.device.type, location: ctx.device.location },
     ackUrl,
   }

@@ -37,14 +37,14 @@ export interface Planned {
 
 /** The alert's surroundings, loaded once per step. */
 export interface AlertContext {
-  site: { id: string; name: string; address: string; kind: string } | null
+  site: { id: string; name: string; address: string; kind: string; timezone: string } | null
   resident: { id: string; name: string; contacts: (Contact & { relation?: string })[] } | null
   device: { id: string; type: string; location: Record<string, string> } | null
 }
 
 export async function loadContext(q: Queryable, alert: Alert): Promise<AlertContext> {
   const { rows } = await q.query(
-    `SELECT (SELECT json_build_object('id', id, 'name', name, 'address', address, 'kind', kind)
+    `SELECT (SELECT json_build_object('id', id, 'name', name, 'address', address, 'kind', kind, 'timezone', timezone)
                FROM sites WHERE id = $1) AS site,
             (SELECT json_build_object('id', id, 'name', name, 'contacts', contacts)
                FROM residents WHERE id = $2) AS resident,

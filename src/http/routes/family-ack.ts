@@ -35,7 +35,11 @@ export async function familyAckRoutes(fastify: FastifyInstance) {
   /** The notification a token names, or the page to show instead. */
   async function resolve(token: string) {
     const check = verifyAckToken(secretKey, token, new Date())
-    if (!check.ok) return { status: check.reason === 'expired' ? 410 : 404, view: { kind: check.reason === 'expired' ? 'expired' : 'invalid' } as AckView }
+    if (!check.ok)
+      return {
+        status: check.reason === 'expired' ? 410 : 404,
+        view: { kind: check.reason === 'expired' ? 'expired' : 'invalid' } as AckView,
+      }
     const n = await getNotification(db, check.notificationId)
     if (!n || n.target !== 'family' || n.recipient.contact === undefined) {
       return { status: 404, view: { kind: 'invalid' } as AckView }
@@ -65,12 +69,24 @@ export async function familyAckRoutes(fastify: FastifyInstance) {
       const now = new Date()
       if (!alert || !(await recordContactAck(tx, n.alertId, contact))) return { first: false, messages: [] }
       const cancelled = await cancelContactNotifications(tx, n.alertId, contact, now)
-      const d = decide(alert, { kind: 'contact-ack', contact: n.recipient.name, data: { notificationId: n.id, contact } }, now)
+      const d = decide(
+        alert,
+        { kind: 'contact-ack', contact: n.recipient.name, data: { notificationId: n.id, contact } },
+        now,
+      )
       const changes = isChange(d) ? [d] : []
-      const feed = cancelled.map((c) => ({ kind: 'notification.updated' as const, data: notificationJson(c) }))
-      return { first: true, messages: [...(await persistChanges(tx, changes)), ...(await appendFeed(tx, feed))] }
+      const feed = cancelled.map((c) => ({
+        kind: 'notification.updated' as const,
+        data: notificationJson(c),
+      }))
+      return {
+        first: true,
+        messages: [...(await persistChanges(tx, changes)), ...(await appendFeed(tx, feed))],
+      }
     })
     publishChanges(bus, metrics, messages)
-    return reply.send(ackPage(n.recipient.language, { kind: first ? 'done' : 'already', summary: summaryOf(n) }))
+    return reply.send(
+      ackPage(n.recipient.language, { kind: first ? 'done' : 'already', summary: summaryOf(n) }),
+    )
   })
 }
