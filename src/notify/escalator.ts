@@ -1,7 +1,6 @@
 import type { Logger } from 'pino'
 import type { Bus } from '../bus.js'
 import type { LiveMessage } from '../contract/live.js'
-import { notificationJson } from '../contract/notification-json.js'
 import type { Alert } from '../core/alert.js'
 import { decide } from '../core/alert-machine.js'
 import { isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
@@ -19,7 +18,6 @@ import {
   postponeEscalation,
   stopEscalation,
 } from '../store/escalations.js'
-import { appendFeed } from '../store/feed.js'
 import { insertNotifications, type NewNotification } from '../store/notifications.js'
 import type { Address, NotificationMessage } from './channel.js'
 import { DueTimer } from './due-timer.js'
@@ -148,17 +146,11 @@ export class Escalator {
     const raise = hubAlertTypes.has(alert.type) ? [] : problems
     const escalated = decide(alert, { kind: 'escalated', unanswered: run.raiseUnanswered, data }, now)
     const changes = [...(isChange(escalated) ? [escalated] : []), ...(await decideHubAlerts(tx, raise, now))]
+    // live notifications need no message of their own: the step's alert.updated names them
     const messages = await persistChanges(tx, changes)
-    const delivered = stored.filter((n) => n.state === 'delivered')
-    messages.push(
-      ...(await appendFeed(
-        tx,
-        delivered.map((n) => ({ kind: 'notification.updated' as const, data: notificationJson(n) })),
-      )),
-    )
     await advanceEscalation(tx, alert.id, chain, run.next)
     this.deps.metrics.escalationSteps.inc()
-    return { messages, queued: stored.length > delivered.length }
+    return { messages, queued: stored.some((n) => n.state === 'pending') }
   }
 
   private async chainFor(tx: Tx, alert: Alert): Promise<Chain> {
