@@ -69,6 +69,13 @@ export function createMetrics() {
       labelNames: ['channel', 'outcome'] as const,
       registers: r,
     }),
+    timeToAck: new Histogram({
+      name: 'hub_alert_time_to_ack_seconds',
+      help: 'From an alert opening to its first acknowledgement (social-alarm centres aim at 97.5% within 60 s)',
+      labelNames: ['priority'] as const,
+      buckets: [5, 10, 20, 30, 60, 90, 120, 180, 300, 600, 1800],
+      registers: r,
+    }),
     escalationSteps: new Counter({
       name: 'hub_escalation_steps_total',
       help: 'Escalation steps run',

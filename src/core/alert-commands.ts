@@ -15,14 +15,19 @@ export async function runAlertCommand(
   alertId: string,
   input: Extract<AlertInput, { kind: 'ack' | 'resolve' }>,
 ): Promise<Alert> {
-  const { alert, messages } = await withTransaction(db, async (tx) => {
+  const { alert, messages, firstAck } = await withTransaction(db, async (tx) => {
     const current = await getAlert(tx, alertId, true)
     if (!current) throw notFound('alert', alertId)
     const d = decide(current, input, new Date())
     if (d.effect === 'conflict') throw new HubError('HUB_ERR_CONFLICT', d.message)
-    if (!isChange(d)) return { alert: current, messages: [] }
-    return { alert: d.alert, messages: await persistChanges(tx, [d]) }
+    if (!isChange(d)) return { alert: current, messages: [], firstAck: false }
+    const firstAck = current.acknowledgedAt === null && d.alert.acknowledgedAt !== null
+    return { alert: d.alert, messages: await persistChanges(tx, [d]), firstAck }
   })
+  if (firstAck) {
+    const seconds = (alert.acknowledgedAt!.getTime() - alert.openedAt.getTime()) / 1000
+    metrics.timeToAck.observe({ priority: String(alert.priority) }, seconds)
+  }
   publishChanges(bus, metrics, messages)
   return alert
 }

@@ -56,10 +56,18 @@ export class Outbox {
     this.timer.wake()
   }
 
-  /** Stops claiming and waits for the sends in flight to be recorded. */
-  async stop() {
+  /**
+   * Stops claiming and waits a little for the sends in flight to be recorded. One that outlasts the wait (a slow
+   * SMTP server) is sent again, with the same id, once its lease runs out on the next start.
+   */
+  async stop(waitMs = 5_000) {
     await this.timer.stop()
-    await Promise.all(this.inFlight)
+    let timer: NodeJS.Timeout | undefined
+    const wait = new Promise((r) => {
+      timer = setTimeout(r, waitMs)
+    })
+    await Promise.race([Promise.all(this.inFlight), wait])
+    clearTimeout(timer)
   }
 
   private async claim() {
