@@ -1,8 +1,4 @@
-import type { DeviceCredentials } from '../device.js'
-import { mapLimit } from './util.js'
-
-// The hub's HTTP API as the benchmark uses it: login, provisioning and resolving alerts, each request
-// bounded in time.
+// The hub's HTTP API as the simulators use it: login and JSON requests, each bounded in time.
 
 const REQUEST_TIMEOUT_MS = 30_000
 
@@ -57,48 +53,17 @@ export class HubApi {
   }
 }
 
-export interface ProvisionOptions {
-  devices: number
-  /** residents (and their call buttons) per institution site */
-  perSite: number
-  concurrency: number
-}
-
-/** A few institution sites, one resident per device, one call button per resident; returns the credentials. */
-export async function provisionCallButtons(api: HubApi, o: ProvisionOptions): Promise<DeviceCredentials[]> {
-  const siteCount = Math.max(1, Math.ceil(o.devices / o.perSite))
-  const sites = await mapLimit(
-    Array.from({ length: siteCount }, (_, s) => s),
-    o.concurrency,
-    (s) =>
-      api.expect<{ id: string }>(201, 'POST', '/api/v1/sites', {
-        kind: 'institution',
-        name: `Bench care home ${s + 1}`,
-        address: `${s + 1} Benchmark Road`,
-        timezone: 'Asia/Shanghai',
-      }),
-  )
-  const indices = Array.from({ length: o.devices }, (_, i) => i)
-  return mapLimit(indices, o.concurrency, async (i) => {
-    const siteId = sites[i % siteCount]!.id
-    const resident = await api.expect<{ id: string }>(201, 'POST', '/api/v1/residents', {
-      siteId,
-      name: `Bench resident ${i + 1}`,
-      abilityLevel: i % 5,
-    })
-    const device = await api.expect<{ id: string; secret: string }>(201, 'POST', '/api/v1/devices', {
-      type: 'call-button',
-      siteId,
-      residentId: resident.id,
-      location: { building: 'A', floor: String(1 + (i % 6)), room: String(100 + (i % 50)) },
-    })
-    return { id: device.id, secret: device.secret }
-  })
-}
-
-/** Resolves the given alerts with outcome "bench". */
-export async function resolveAlerts(api: HubApi, alertIds: readonly string[], concurrency: number) {
-  await mapLimit(alertIds, concurrency, (id) =>
-    api.expect(200, 'POST', `/api/v1/alerts/${encodeURIComponent(id)}/resolve`, { outcome: 'bench' }),
-  )
+/** Every item of a collection, page by page (at most `maxPages` pages of 1000). */
+export async function listAll<T>(api: HubApi, path: string, maxPages = 1000): Promise<T[]> {
+  const items: T[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < maxPages; page++) {
+    const sep = path.includes('?') ? '&' : '?'
+    const query = `${sep}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+    const body = await api.expect<{ items: T[]; nextCursor?: string }>(200, 'GET', `${path}${query}`)
+    items.push(...body.items)
+    cursor = body.nextCursor
+    if (!cursor) return items
+  }
+  throw new Error(`${path}: more than ${maxPages} pages`)
 }
