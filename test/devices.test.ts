@@ -61,7 +61,11 @@ for (const def of definitions) {
     const rng = new Random(7)
     for (let i = 0; i < 20; i++) {
       const reading = def.decodeTelemetry(telemetryPayload(def, 100 - i * 5, Date.now(), rng))
-      t.same(Object.keys(reading.values).sort(), Object.keys(profile.telemetry).sort(), 'every profile field is stored')
+      t.same(
+        Object.keys(reading.values).sort(),
+        Object.keys(profile.telemetry).sort(),
+        'every profile field is stored',
+      )
       t.ok(reading.rssi !== undefined && reading.battery !== undefined)
     }
     const drawn = Object.keys(profile.randomEvents)

@@ -55,7 +55,11 @@ export class ServerProcess {
     cleanup: Cleanup,
     afterKill?: () => Promise<unknown>,
   ): ServerProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it exits (open it in Chrome DevTools)
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : []
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

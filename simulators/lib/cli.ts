@@ -24,7 +24,8 @@ export function parseCommand<S extends z.ZodType>(cmd: Command, argv: string[], 
  * hint), anything unexpected 1.
  */
 export function runCli(name: string, main: () => Promise<number>) {
-  main()
+  Promise.resolve()
+    .then(main)
     .catch((err) => {
       if (err instanceof CommanderError) return err.exitCode
       if (err instanceof UsageError) {
