@@ -31,6 +31,13 @@ export const callButton = defineDevice({
   events,
   eventFields: { button: button.optional() },
   vendorEvent: vendor,
+  simulator: {
+    rssi: { mean: -72, jitter: 6 },
+    batteryDrainPerDay: 0.05,
+    telemetry: {},
+    // most presses are real calls; a few are cancelled by the resident
+    randomEvents: { sos: 10, cancel: 2 },
+  },
   samples: {
     events: [
       { id: 'e-1', ts: '2026-11-23T07:00:00.000Z', type: 'sos', button: 'pendant' },

@@ -44,6 +44,30 @@ export interface DeviceDefinition {
   decodeTelemetry(raw: unknown): CanonicalReading
   /** payloads the definition must accept (canonical and vendor forms) and must refuse */
   samples: { events: unknown[]; telemetry: unknown[]; invalid: unknown[] }
+  /** how the simulators make a device of this type behave */
+  simulator: SimulatorProfile
+}
+
+/** A typical value and how far it wanders from one report to the next (a uniform jitter of ± `jitter`). */
+export interface TypicalValue {
+  mean: number
+  jitter: number
+  integer?: boolean
+}
+
+/**
+ * What a simulated device of a type sends: its typical telemetry numbers (beside battery and rssi), how fast
+ * its battery drains, and how often each event type happens in an ordinary home. Event payloads themselves
+ * come from the definition's canonical samples, so there is no second copy of their shape.
+ */
+export interface SimulatorProfile {
+  rssi: TypicalValue
+  /** battery percent used per day of operation */
+  batteryDrainPerDay: number
+  /** type-specific telemetry numbers; every key must be a telemetry field of the definition */
+  telemetry: Record<string, TypicalValue>
+  /** relative weights of the event types a random run draws (types not named are never drawn) */
+  randomEvents: Record<string, number>
 }
 
 /** Device time: ISO-8601 or epoch milliseconds (CONTRACT.md). */

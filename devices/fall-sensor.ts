@@ -23,6 +23,12 @@ export const fallSensor = defineDevice({
     occupancy: z.number().int().min(0).max(10).optional(),
     respiration: z.number().min(0).max(80).optional(),
   },
+  simulator: {
+    rssi: { mean: -62, jitter: 5 },
+    batteryDrainPerDay: 0.3,
+    telemetry: { occupancy: { mean: 1, jitter: 1, integer: true }, respiration: { mean: 16, jitter: 3 } },
+    randomEvents: { fall: 5, 'fall-cleared': 3, 'presence-lost': 2 },
+  },
   samples: {
     events: [
       { id: 'f-1', ts: '2026-11-23T07:00:00.000Z', type: 'fall', confidence: 0.93, posture: 'lying' },

@@ -3,7 +3,15 @@ import type { DeviceDefinition } from './definition.js'
 import { fallSensor } from './fall-sensor.js'
 import { smokeDetector } from './smoke-detector.js'
 
-export type { AlertRule, CanonicalEvent, CanonicalReading, DeviceDefinition, Priority } from './definition.js'
+export type {
+  AlertRule,
+  CanonicalEvent,
+  CanonicalReading,
+  DeviceDefinition,
+  Priority,
+  SimulatorProfile,
+  TypicalValue,
+} from './definition.js'
 
 /** Every device type the hub knows. Adding a type is one file and one line here. */
 export const definitions: readonly DeviceDefinition[] = [fallSensor, callButton, smokeDetector]

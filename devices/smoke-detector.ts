@@ -20,6 +20,13 @@ export const smokeDetector = defineDevice({
     obscuration: z.number().min(0).max(100).optional(),
     temperature: z.number().min(-40).max(125).optional(),
   },
+  simulator: {
+    rssi: { mean: -80, jitter: 6 },
+    batteryDrainPerDay: 0.02,
+    telemetry: { obscuration: { mean: 0.3, jitter: 0.3 }, temperature: { mean: 22, jitter: 2 } },
+    // alarms are rare next to the weekly self-test
+    randomEvents: { smoke: 1, test: 4, fault: 1 },
+  },
   samples: {
     events: [
       { id: 's-1', ts: '2026-11-23T07:00:00.000Z', type: 'smoke', state: 'alarm', obscuration: 12.5 },

@@ -1,60 +1,86 @@
-import { benchBare } from './bench/bare-broker.js'
-import { interrupted, markInterrupted, runAllCleanups } from './bench/cleanup.js'
-import { benchHub, type RunOptions } from './bench/hub-run.js'
-import { parseOptions, USAGE, UsageError } from './bench/options.js'
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import { pino } from 'pino'
+import { startEmbedded } from '../src/store/embedded.js'
+import { ROOT } from './bench/child.js'
+import { interrupted, markInterrupted, runAllCleanups, scoped } from './bench/cleanup.js'
+import { stopLeftoverPostgres } from './bench/leftover-postgres.js'
+import { type BenchOptions, parseOptions } from './bench/options.js'
 import { buildReport, formatReport, writeJsonReport } from './bench/report.js'
+import { type RoundResult, runRound } from './bench/round.js'
 import { benchStartup } from './bench/startup.js'
-import { errorMessage } from './bench/util.js'
+import { startHub } from './bench/targets.js'
+import { runCli } from './lib/cli.js'
+import { Random } from './lib/random.js'
+import { errorMessage, tempDir } from './lib/util.js'
+import { fleetSpecSchema, provisionFleet } from './sim/fleet.js'
 
-// `npm run bench`: the hub against a bare aedes baseline, same clients, same pacing, same machine, then the
-// hub's startup time. See `npm run bench -- --help`.
+// `npm run bench`: the hub against a bare aedes baseline, each alone in a child process, same clients,
+// same load, interleaved rounds; then the hub's startup time. See `npm run bench -- --help`.
 
 const progress = (line: string) => console.error(`· ${line}`)
 
-async function main(): Promise<number> {
-  let opts: ReturnType<typeof parseOptions>
-  try {
-    opts = parseOptions(process.argv.slice(2))
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`bench: ${err.message}\n\n${USAGE}`)
-    return 2
-  }
-  if (opts.help) {
-    console.log(USAGE)
-    return 0
-  }
-  const run: RunOptions = {
-    devices: opts.devices,
-    rate: opts.rate,
-    settleMs: 60_000,
-    httpConcurrency: 20,
-    connectConcurrency: 50,
-  }
-  const problems: string[] = []
-  // A phase that fails is reported and the next still runs; its own cleanup has already happened.
-  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
-    if (interrupted()) return undefined
-    progress(`${name}…`)
-    try {
-      return await fn()
-    } catch (err) {
-      problems.push(`${name} failed: ${errorMessage(err)}`)
-      progress(`${name} FAILED: ${errorMessage(err)}`)
-      return undefined
-    }
-  }
-  const hub = await phase('hub', () => benchHub(run, progress))
-  const bare = await phase('bare aedes baseline', () => benchBare(run, progress))
-  const startup = await phase('startup', () => benchStartup(progress))
-  if (interrupted()) return 130
+/** DATABASE_URL, or an embedded PostgreSQL in a temp folder that this process owns and removes. */
+async function database(cleanup: Parameters<Parameters<typeof scoped>[0]>[0]) {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, label: 'DATABASE_URL' }
+  const dir = await tempDir('hub-bench-')
+  cleanup.defer('remove the bench database', () => rm(dir, { recursive: true, force: true }))
+  cleanup.defer('stop a leftover embedded PostgreSQL', () => stopLeftoverPostgres(dir))
+  const db = await startEmbedded(dir, pino({ level: 'silent' }))
+  cleanup.defer('stop the embedded PostgreSQL', () => db.stop())
+  return { url: db.url, label: 'embedded PostgreSQL (fresh temp folder)' }
+}
 
-  const report = buildReport(opts, { hub, bare, startup }, problems)
+async function measure(o: BenchOptions, problems: string[]) {
+  return scoped(async (cleanup) => {
+    const db = await database(cleanup)
+    progress(`provisioning ${o.devices} call buttons over the HTTP API…`)
+    const fleet = await scoped(async (c) => {
+      const hub = await startHub(db.url, c)
+      const spec = fleetSpecSchema.parse({
+        homes: o.devices,
+        institutions: 0,
+        homeDevices: { 'call-button': 1 },
+      })
+      const f = await provisionFleet(hub.api, spec, new Random(1), 50, 'Bench')
+      await hub.stop()
+      return f.devices
+    })
+    const rounds: RoundResult[] = []
+    for (let round = 0; round < o.rounds && !interrupted(); round++) {
+      for (const kind of ['bare', 'hub'] as const) {
+        if (interrupted()) break
+        try {
+          rounds.push(
+            await scoped((c) => runRound(kind, round, fleet, { ...o, databaseUrl: db.url }, c, progress)),
+          )
+        } catch (err) {
+          problems.push(`${kind} round ${round} failed: ${errorMessage(err)}`)
+          progress(`${kind} round ${round} FAILED: ${errorMessage(err)}`)
+        }
+      }
+    }
+    return { rounds, database: db.label }
+  })
+}
+
+async function main(): Promise<number> {
+  const o = parseOptions(process.argv.slice(2))
+  const problems: string[] = []
+  const { rounds, database: label } = await measure(o, problems)
+  const startup =
+    o.startup && !interrupted()
+      ? await benchStartup(progress).catch((err) => {
+          problems.push(`startup failed: ${errorMessage(err)}`)
+          return undefined
+        })
+      : undefined
+  if (interrupted()) return 130
+  const report = buildReport(o, label, rounds, startup, problems)
   console.log(formatReport(report))
-  if (opts.json) {
-    await writeJsonReport(opts.json, report)
-    progress(`report written to ${opts.json}`)
-  }
+  const file = o.json ?? path.join(ROOT, 'simulators', 'results', `${report.generatedAt.slice(0, 10)}.json`)
+  await writeJsonReport(file, report)
+  progress(`report written to ${path.relative(process.cwd(), file)}`)
   return report.ok ? 0 : 1
 }
 
@@ -67,8 +93,4 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-const exit = (code: number) => runAllCleanups().finally(() => process.exit(interrupted() ? 130 : code))
-main().then(exit, (err) => {
-  console.error('bench failed:', err)
-  return exit(1)
-})
+runCli('bench', () => main().finally(() => runAllCleanups()))

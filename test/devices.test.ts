@@ -1,5 +1,7 @@
 import t from 'tap'
 import { definitions, deviceDefinition, deviceTypes } from '../devices/index.js'
+import { Random } from '../simulators/lib/random.js'
+import { eventPayload, telemetryPayload } from '../simulators/payloads.js'
 
 // The sweep over every device definition (STYLE.md, habit 2).
 
@@ -48,6 +50,31 @@ for (const def of definitions) {
       t.throws(() => def.decodeEvent(bad), `refuses ${JSON.stringify(bad)}`)
     t.throws(() => def.decodeTelemetry({ ts: 1, battery: 101 }), 'refuses a battery over 100')
     t.throws(() => def.decodeEvent({ id: 'x', ts: 1, type: 'no-such-type' }), 'refuses an unknown event type')
+  })
+
+  t.test(`${def.type}: simulator profile`, async (t) => {
+    const profile = def.simulator
+    t.ok(profile, 'has a simulator profile')
+    t.ok(profile.batteryDrainPerDay > 0, 'its battery drains')
+    t.ok(profile.rssi.mean < 0, 'a plausible RSSI')
+    // zod drops unknown keys: a profile field the schema does not know would vanish from every reading
+    const rng = new Random(7)
+    for (let i = 0; i < 20; i++) {
+      const reading = def.decodeTelemetry(telemetryPayload(def, 100 - i * 5, Date.now(), rng))
+      t.same(
+        Object.keys(reading.values).sort(),
+        Object.keys(profile.telemetry).sort(),
+        'every profile field is stored',
+      )
+      t.ok(reading.rssi !== undefined && reading.battery !== undefined)
+    }
+    const drawn = Object.keys(profile.randomEvents)
+    t.ok(drawn.length > 0, 'draws some random events')
+    for (const type of drawn) t.ok(type in def.events, `random event ${type} is one of its types`)
+    for (const type of Object.keys(def.events)) {
+      const e = def.decodeEvent(eventPayload(def, type, 'sim-1', Date.now()))
+      t.equal(e.type, type, `the simulator's ${type} payload, built from the sample, decodes`)
+    }
   })
 }
 

@@ -1,4 +1,4 @@
-import { errorMessage, withTimeout } from './util.js'
+import { errorMessage, withTimeout } from '../lib/util.js'
 
 // Undo steps, run last-registered first, each bounded in time; a failing step is reported and the rest
 // still run. Every unfinished Cleanup is reachable from runAllCleanups(), so a signal can tidy up everything

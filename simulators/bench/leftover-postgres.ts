@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { sleep } from './util.js'
+import { sleep } from '../lib/util.js'
 
 // The embedded PostgreSQL outlives a hub that died or was stopped before its shutdown reached the database.
 // Before its DATA_DIR is deleted, stop it: the pid comes from that folder's own postmaster.pid, nothing else.

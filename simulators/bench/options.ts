@@ -1,76 +1,63 @@
-import { parseArgs } from 'node:util'
+import { Command } from 'commander'
+import { z } from 'zod'
+import { parseCommand } from '../lib/cli.js'
+import { durationMs } from '../lib/duration.js'
 
-// Command-line options of `npm run bench`.
+// Command-line options of `npm run bench`, parsed by commander and validated by one zod schema.
 
-export interface BenchOptions {
-  devices: number
-  rate: number
-  json?: string
-  help: boolean
-}
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 
-export const USAGE = `Usage: npm run bench -- [options]
+const schema = z.object({
+  devices: int(1, 20_000),
+  rounds: int(1, 20),
+  probes: int(1, 10_000),
+  probeRate: z.coerce.number().gt(0).max(10_000),
+  telemetryEvery: durationMs().pipe(z.number().min(100)),
+  floodSeconds: z.coerce.number().gt(0).max(600),
+  publishers: int(1, 10_000),
+  window: int(1, 1_000),
+  connectConcurrency: int(1, 10_000),
+  json: z.string().optional(),
+  startup: z.boolean(),
+})
 
-Starts a hub in this process (embedded PostgreSQL in a temp folder, or DATABASE_URL when set), provisions
-call buttons over the HTTP API, connects them over MQTT and measures, for one SOS per device:
-  hub   publish → alert.opened on the live feed, and publish → PUBACK (sent after the commit)
-  bare  the same clients against a bare aedes broker: publish → wildcard subscriber, and PUBACK
-each once paced and once as a burst of every device at once; then the startup time of
-\`node --import tsx src/main.ts\` to the first 200 from /healthz. Everything runs on 127.0.0.1.
+export type BenchOptions = Omit<z.output<typeof schema>, 'telemetryEvery'> & { telemetryEveryMs: number }
 
-Options:
-  -n, --devices N   devices (and events per pass)            default 1000, at most 8000
-                    (both ends of every connection live in this process: mind ulimit -n)
-  -r, --rate R      events per second in the paced passes    default 200
-      --json FILE   also write the report as JSON to FILE
-  -h, --help        show this help
-
-With DATABASE_URL set, the hub (and the startup runs) use that database and the benchmark's sites,
-residents, devices and alerts stay in it.
-
-Exits 0 when every event arrived; 1 when any went missing or a phase failed; 2 on bad options.`
-
-export class UsageError extends Error {}
-
-function positiveNumber(
-  name: string,
-  raw: string | undefined,
-  fallback: number,
-  max: number,
-  integer: boolean,
-) {
-  if (raw === undefined) return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) {
-    throw new UsageError(
-      `--${name} must be a ${integer ? 'whole ' : ''}number from 1 to ${max}, not "${raw}"`,
+export function benchCommand() {
+  return new Command('bench')
+    .description(
+      'Measures the hub against a bare aedes broker, each in a process of its own, in interleaved rounds\n' +
+        '(bare, hub, bare, hub, …): connect storm, memory per connection, SOS publish → arrival latency idle and\n' +
+        'under telemetry load, and telemetry throughput (hub: rows stored). Prints medians, ranges and\n' +
+        'hub/bare ratios; writes the JSON report. With DATABASE_URL the hub uses that database, else an\n' +
+        'embedded PostgreSQL in a temp folder. Everything runs on 127.0.0.1.',
     )
-  }
-  return n
+    .option(
+      '-n, --devices <n>',
+      'call buttons connected (mind ulimit -n: about n + 100 per process)',
+      '10000',
+    )
+    .option('--rounds <n>', 'rounds per target', '3')
+    .option('--probes <n>', 'SOS probes per latency pass (each from its own device)', '200')
+    .option('--probe-rate <n>', 'SOS probes per second', '50')
+    .option(
+      '--telemetry-every <duration>',
+      'each device sends one QoS 1 reading this often during the loaded pass',
+      '5s',
+    )
+    .option('--flood-seconds <n>', 'length of the throughput flood', '10')
+    .option('--publishers <n>', 'devices publishing during the flood', '100')
+    .option('--window <n>', 'QoS 1 messages each flooding device keeps in flight', '10')
+    .option('--connect-concurrency <n>', 'MQTT connects in flight', '500')
+    .option('--json <file>', 'where to write the report (default simulators/results/<date>.json)')
+    .option('--no-startup', 'skip timing `npm start` to a healthy /healthz')
 }
 
-export function parseOptions(args: string[]): BenchOptions {
-  let values: { devices?: string; rate?: string; json?: string; help?: boolean }
-  try {
-    ;({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        devices: { type: 'string', short: 'n' },
-        rate: { type: 'string', short: 'r' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }))
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
-  if (values.json === '') throw new UsageError('--json needs a file name')
-  return {
-    devices: positiveNumber('devices', values.devices, 1000, 8_000, true),
-    rate: positiveNumber('rate', values.rate, 200, 100_000, false),
-    json: values.json,
-    help: values.help ?? false,
-  }
+export function parseOptions(argv: string[]): BenchOptions {
+  const { telemetryEvery, ...rest } = parseCommand(benchCommand(), argv, schema)
+  const o = { ...rest, telemetryEveryMs: telemetryEvery }
+  const needed = 2 * o.rounds * o.probes
+  if (needed > o.devices) o.probes = Math.max(1, Math.floor(o.devices / (2 * o.rounds)))
+  if (o.publishers > o.devices) o.publishers = o.devices
+  return o
 }

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks'
-import type { SimDevice } from '../device.js'
-import { Latency, type LatencySummary } from './stats.js'
-import { sleep } from './util.js'
+import { Latency, type LatencySummary } from '../lib/stats.js'
+import { sleep } from '../lib/util.js'
 
 // One measured pass: each of N messages is sent once and expected once at the far end (the hub's live feed
 // or the bare broker's subscriber). Latency is taken from just before the publish call.
@@ -146,58 +145,3 @@ export async function drive(count: number, mode: Mode, fire: (i: number) => void
 /** A pass's outcome is clean when everything sent arrived, was acknowledged, and nothing failed. */
 export const passClean = (r: PassResult) =>
   r.sent > 0 && r.missing.length === 0 && r.unacked.length === 0 && r.failures.length === 0
-
-/** The key a pass tracks a device's event by, on both ends. */
-export const eventKey = (deviceId: string, eventId: string) => `${deviceId}/${eventId}`
-
-/**
- * Each device publishes one SOS event with id `eventId` (QoS 1); the caller feeds arrivals to
- * `pass.arrived(eventKey(...))`. Waits at most `settleMs` after the last publish for the stragglers.
- */
-export async function devicePass(
-  devices: readonly SimDevice[],
-  pass: Pass,
-  eventId: string,
-  settleMs: number,
-): Promise<PassResult> {
-  await drive(devices.length, pass.mode, (i) => {
-    const device = devices[i]!
-    const key = eventKey(device.id, eventId)
-    pass.sending(key)
-    device.event('sos', { button: 'pendant' }, eventId).then(
-      () => pass.acked(key),
-      (err) => pass.failed(key, err),
-    )
-  })
-  return pass.settle(settleMs)
-}
-
-/** One progress line for a finished pass. */
-export function describePass(r: PassResult): string {
-  const lost = r.missing.length ? `, ${r.missing.length} MISSING` : ''
-  return `${r.label}: ${r.e2e.count}/${r.sent} arrived, p99 ${r.e2e.p99.toFixed(2)} ms${lost}`
-}
-
-/**
- * Runs passes over a set of devices; `current` is the pass under way, for the receiver (live feed or
- * subscriber) to record arrivals against.
- */
-export class PassRunner {
-  current: Pass | undefined
-
-  constructor(
-    private readonly label: string,
-    private readonly devices: SimDevice[],
-    private readonly settleMs: number,
-    private readonly log: (line: string) => void,
-  ) {}
-
-  async run(mode: Mode, eventId: string): Promise<PassResult> {
-    const pass = new Pass(`${this.label} ${mode.kind}`, mode, this.devices.length)
-    this.current = pass
-    const result = await devicePass(this.devices, pass, eventId, this.settleMs)
-    this.current = undefined
-    this.log(describePass(result))
-    return result
-  }
-}

@@ -1,156 +1,199 @@
-import { writeFile } from 'node:fs/promises'
-import { arch, cpus, platform } from 'node:os'
-import type { BareResult } from './bare-broker.js'
-import type { HubResult } from './hub-run.js'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { arch, cpus, platform, totalmem } from 'node:os'
+import path from 'node:path'
 import type { BenchOptions } from './options.js'
 import { type PassResult, passClean } from './pass.js'
+import type { RoundResult } from './round.js'
 import type { StartupResult } from './startup.js'
-import type { LatencySummary } from './stats.js'
 
-// The report: one table of latencies, the hub/bare p99 ratios against the target, startup times; as text
-// for people and as JSON for machines.
+// The report: every figure per target as median and range over the rounds, the hub/bare ratio of the
+// medians against the issue's targets, startup times; text for people, JSON for machines.
 
-export const TARGET_RATIO = 1.5
-
-export interface Ratio {
-  pass: 'paced' | 'burst'
-  hubP99: number
-  bareP99: number
-  ratio: number
-  met: boolean
+export interface Stat {
+  median: number
+  min: number
+  max: number
+  values: number[]
 }
 
-export interface Report {
+export interface Figure {
+  name: string
+  unit: string
+  bare: Stat
+  hub: Stat
+  /** hub median / bare median */
+  ratio: number
+  target?: { text: string; met: boolean }
+}
+
+function stat(values: number[]): Stat {
+  const v = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(v.length / 2)
+  const median = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2
+  return { median, min: v[0]!, max: v.at(-1)!, values }
+}
+
+interface Metric {
+  name: string
+  unit: string
+  of: (r: RoundResult) => number
+  target?: (hub: number, bare: number, ratio: number) => { text: string; met: boolean }
+}
+
+const atMost = (x: number) => (_h: number, _b: number, ratio: number) => ({
+  text: `≤ ${x}× bare`,
+  met: ratio <= x,
+})
+
+const METRICS: Metric[] = [
+  { name: 'connect storm: every device connects', unit: 'ms', of: (r) => r.connect.ms, target: atMost(1.5) },
+  { name: 'memory per connection', unit: 'KiB', of: (r) => r.memory.perConnection / 1024, target: atMost(2) },
+  { name: 'SOS → far end p50, idle', unit: 'ms', of: (r) => r.light.e2e.p50 },
+  { name: 'SOS → far end p99, idle', unit: 'ms', of: (r) => r.light.e2e.p99 },
+  { name: 'SOS → far end p50, under telemetry', unit: 'ms', of: (r) => r.loaded.e2e.p50 },
+  {
+    name: 'SOS → far end p99, under telemetry',
+    unit: 'ms',
+    of: (r) => r.loaded.e2e.p99,
+    target: atMost(1.5),
+  },
+  {
+    name: 'telemetry QoS 1 delivered (hub: rows stored)',
+    unit: 'msg/s',
+    of: (r) => r.throughput.perSecond,
+    target: (hub, _b, ratio) => ({ text: '≥ 20,000/s and ≥ 0.5× bare', met: hub >= 20_000 && ratio >= 0.5 }),
+  },
+]
+
+export interface BenchReport {
   generatedAt: string
-  options: { devices: number; rate: number }
-  environment: { node: string; platform: string; cpus: number; cpuModel: string; database: string }
-  hub?: HubResult
-  bare?: BareResult
+  command: string
+  options: BenchOptions
+  environment: {
+    node: string
+    platform: string
+    cpus: number
+    cpuModel: string
+    memoryGiB: number
+    database: string
+  }
+  figures: Figure[]
+  rounds: RoundResult[]
   startup?: StartupResult
-  ratios: Ratio[]
-  targetRatio: number
   problems: string[]
   ok: boolean
 }
 
+function passProblem(round: RoundResult, r: PassResult): string | undefined {
+  if (passClean(r)) return undefined
+  return `${r.label} round ${round.round}: ${r.sent} sent, ${r.missing.length} never arrived, ${r.unacked.length} never acknowledged${r.failures.length ? `; ${r.failures[0]}` : ''}`
+}
+
 export function buildReport(
   o: BenchOptions,
-  parts: { hub?: HubResult; bare?: BareResult; startup?: StartupResult },
+  database: string,
+  rounds: RoundResult[],
+  startup: StartupResult | undefined,
   problems: string[],
-): Report {
-  const ratios: Ratio[] = []
-  for (const pass of ['paced', 'burst'] as const) {
-    const hub = parts.hub?.[pass]
-    const bare = parts.bare?.[pass]
-    if (!hub || !bare) continue
-    const ratio = hub.e2e.p99 / bare.e2e.p99
-    ratios.push({ pass, hubP99: hub.e2e.p99, bareP99: bare.e2e.p99, ratio, met: ratio <= TARGET_RATIO })
+): BenchReport {
+  const of = (kind: 'bare' | 'hub') => rounds.filter((r) => r.target === kind)
+  const both = of('bare').length > 0 && of('hub').length > 0
+  const figures = both
+    ? METRICS.map((m) => {
+        const bare = stat(of('bare').map(m.of))
+        const hub = stat(of('hub').map(m.of))
+        const ratio = hub.median / bare.median
+        return {
+          name: m.name,
+          unit: m.unit,
+          bare,
+          hub,
+          ratio,
+          target: m.target?.(hub.median, bare.median, ratio),
+        }
+      })
+    : []
+  for (const r of rounds) {
+    problems.push(...[passProblem(r, r.light), passProblem(r, r.loaded)].filter((p) => p !== undefined))
+    if (r.connect.devices < o.devices)
+      problems.push(`${r.target} round ${r.round}: ${r.connect.devices} of ${o.devices} connected`)
+    if (r.throughput.delivered < r.throughput.acked)
+      problems.push(
+        `${r.target} round ${r.round}: ${r.throughput.acked - r.throughput.delivered} acknowledged readings never delivered`,
+      )
+    if (r.load.failed || r.load.unacked)
+      problems.push(
+        `${r.target} round ${r.round}: telemetry load had ${r.load.failed} failures, ${r.load.unacked} unacknowledged`,
+      )
   }
-  const all = [parts.hub?.paced, parts.hub?.burst, parts.bare?.paced, parts.bare?.burst]
-  for (const r of all) if (r && !passClean(r)) problems.push(passProblem(r))
-  problems.push(...(parts.hub?.problems ?? []))
   const c = cpus()
   return {
     generatedAt: new Date().toISOString(),
-    options: { devices: o.devices, rate: o.rate },
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    options: o,
     environment: {
       node: process.version,
       platform: `${platform()} ${arch()}`,
       cpus: c.length,
       cpuModel: c[0]?.model.trim() ?? 'unknown',
-      database: parts.hub?.database ?? (process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded'),
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      database,
     },
-    ...parts,
-    ratios,
-    targetRatio: TARGET_RATIO,
+    figures,
+    rounds,
+    startup,
     problems,
-    ok: problems.length === 0 && all.every((r) => r !== undefined) && parts.startup !== undefined,
+    ok: problems.length === 0 && both,
   }
 }
 
-function passProblem(r: PassResult): string {
-  const parts = [
-    r.missing.length && `${r.missing.length} never arrived (e.g. ${r.missing.slice(0, 3).join(', ')})`,
-    r.unacked.length && `${r.unacked.length} never acknowledged`,
-    r.failures.length && `publish failures: ${r.failures.slice(0, 3).join('; ')}`,
-  ].filter(Boolean)
-  return `${r.label}: ${r.sent} sent; ${parts.join('; ') || 'nothing sent'}`
-}
+const num = (v: number) => (!Number.isFinite(v) ? '—' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2))
+const range = (s: Stat) => `${num(s.median)} (${num(s.min)}–${num(s.max)})`
 
-const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—')
-const pad = (s: string, n: number) => s.padEnd(n)
-const lpad = (s: string, n: number) => s.padStart(n)
-
-const COLUMNS = ['count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'events/s'] as const
-const LABEL_WIDTH = 46
-const COL_WIDTH = 9
-
-function row(label: string, s: LatencySummary, throughput?: number): string {
-  const cells = [String(s.count), ms(s.p50), ms(s.p90), ms(s.p99), ms(s.p999), ms(s.max)]
-  cells.push(throughput === undefined ? '' : Number.isFinite(throughput) ? throughput.toFixed(0) : '—')
-  return pad(label, LABEL_WIDTH) + cells.map((c) => lpad(c, COL_WIDTH)).join('')
-}
-
-function passRows(who: 'hub' | 'bare', r: PassResult | undefined): string[] {
-  if (!r) return [`${pad(`${who}  (not measured)`, LABEL_WIDTH)}`]
-  const mode = r.mode.kind === 'paced' ? `paced ${r.mode.rate}/s` : 'burst'
-  const far = who === 'hub' ? 'alert.opened on live feed' : 'wildcard subscriber'
-  const lost = r.missing.length ? `   ${r.missing.length} MISSING` : ''
-  return [
-    row(`${pad(who, 5)}${pad(mode, 13)}→ ${far}`, r.e2e, r.throughput) + lost,
-    row(`${pad('', 18)}→ PUBACK${who === 'hub' ? ' (after commit)' : ''}`, r.puback),
-  ]
-}
-
-export function formatReport(r: Report): string {
+export function formatReport(r: BenchReport): string {
   const e = r.environment
+  const o = r.options
+  const w = [44, 26, 26, 8]
+  const row = (cells: string[]) => cells.map((c, i) => (i ? c.padStart(w[i]!) : c.padEnd(w[0]!))).join('  ')
   const lines = [
     '',
-    `eldercare hub benchmark: ${r.options.devices} call buttons, one SOS each per pass (QoS 1, MQTT 3.1.1, 127.0.0.1)`,
+    `eldercare hub benchmark · ${o.devices} call buttons · ${o.rounds} interleaved rounds per target (bare, hub, …)`,
     `node ${e.node} · ${e.platform} · ${e.cpus} × ${e.cpuModel} · database: ${e.database}`,
+    `loaded pass: every device sends one QoS 1 reading every ${o.telemetryEveryMs / 1000} s (${((o.devices * 1000) / o.telemetryEveryMs).toFixed(0)} msg/s); ` +
+      `probes: ${o.probes} SOS per pass at ${o.probeRate}/s; flood: ${o.publishers} devices × ${o.window} in flight for ${o.floodSeconds} s`,
     '',
-    pad('latency from publish, ms', LABEL_WIDTH) + COLUMNS.map((c) => lpad(c, COL_WIDTH)).join(''),
-    ...passRows('hub', r.hub?.paced),
-    ...passRows('bare', r.bare?.paced),
-    ...passRows('hub', r.hub?.burst),
-    ...passRows('bare', r.bare?.burst),
-    '',
-    `hub p99 / bare p99 (target ≤ ${TARGET_RATIO}×)`,
-    ...r.ratios.map(
-      (x) =>
-        `  ${pad(x.pass, 6)} ${lpad(ms(x.hubP99), 8)} / ${lpad(ms(x.bareP99), 6)} ms = ` +
-        `${lpad(x.ratio.toFixed(2), 6)}×   ${x.met ? 'met' : 'NOT MET'}`,
-    ),
-    '  (the hub commits each event to PostgreSQL before its PUBACK and its alert; bare aedes keeps messages',
-    '   in memory. Both brokers, and all their clients, share this one Node process.)',
+    row(['median (min–max) over rounds', 'bare aedes', 'hub', 'hub/bare']),
   ]
+  for (const f of r.figures) {
+    lines.push(row([`${f.name}, ${f.unit}`, range(f.bare), range(f.hub), `${f.ratio.toFixed(2)}×`]))
+    if (f.target) lines.push(`    target ${f.target.text}: ${f.target.met ? 'met' : 'NOT MET'}`)
+  }
+  lines.push(
+    '',
+    'far end: bare = a wildcard subscriber gets the PUBLISH; hub = `alert.opened` on the live feed, after the',
+    'event and its alert are committed to PostgreSQL. Both servers run alone in a child process; the clients',
+    'share this one.',
+  )
   if (r.startup) {
     lines.push(
       '',
       'startup: spawn `node --import tsx src/main.ts` → first 200 from GET /healthz; SIGTERM → exit',
     )
-    for (const s of r.startup.runs) {
+    for (const s of r.startup.runs)
       lines.push(
-        `  ${pad(s.label, 30)} ready ${lpad(s.readyMs.toFixed(0), 6)} ms   stopped ${lpad(s.stopMs.toFixed(0), 5)} ms`,
+        `  ${s.label.padEnd(30)} ready ${s.readyMs.toFixed(0).padStart(6)} ms   stopped ${s.stopMs.toFixed(0).padStart(5)} ms`,
       )
-    }
-  }
-  if (r.hub) {
-    const s = r.hub.setupMs
-    lines.push(
-      '',
-      `hub setup: in-process start ${s.start.toFixed(0)} ms · provisioning over HTTP ${s.provision.toFixed(0)} ms · ` +
-        `MQTT connects ${s.connect.toFixed(0)} ms · resolving between passes ${s.resolve.toFixed(0)} ms`,
-      `live feed: ${r.hub.feed.received} messages, ${r.hub.feed.seqGaps ? `${r.hub.feed.seqGaps} seq gaps` : 'seq gap-free'}`,
-    )
   }
   lines.push(
     '',
-    r.ok ? 'result: every event arrived' : `result: FAILED\n${r.problems.map((p) => `  - ${p}`).join('\n')}`,
+    r.ok
+      ? 'result: every message arrived'
+      : `result: FAILED\n${r.problems.map((p) => `  - ${p}`).join('\n')}`,
   )
   return lines.join('\n')
 }
 
-export async function writeJsonReport(file: string, r: Report) {
+export async function writeJsonReport(file: string, r: BenchReport) {
+  await mkdir(path.dirname(file), { recursive: true })
   await writeFile(file, `${JSON.stringify(r, null, 2)}\n`)
 }

@@ -10,7 +10,7 @@ export class LiveFeedClient {
   received = 0
   seqGaps = 0
   closed?: { code: number; reason: string }
-  private lastSeq?: number
+  lastSeq?: number
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -25,8 +25,10 @@ export class LiveFeedClient {
     })
   }
 
-  static async open(httpPort: number, token: string): Promise<LiveFeedClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/api/v1/live?token=${encodeURIComponent(token)}`)
+  /** Opens the feed of the hub at `api` (http://host:port); `since` resumes after that seq. */
+  static async open(api: string, token: string, since?: number): Promise<LiveFeedClient> {
+    const query = `token=${encodeURIComponent(token)}${since === undefined ? '' : `&since=${since}`}`
+    const ws = new WebSocket(`${api.replace(/^http/, 'ws')}/api/v1/live?${query}`)
     const feed = new LiveFeedClient(ws)
     await withTimeout(
       new Promise<void>((resolve, reject) => {

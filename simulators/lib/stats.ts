@@ -10,7 +10,12 @@ export interface LatencySummary {
   p999: number
   max: number
   mean: number
+  /** how many latencies fell at or below each edge (ms) and above the previous one; the last edge is ∞ */
+  histogram: { le: number; count: number }[]
 }
+
+/** Bucket edges of the printed histogram, in ms. */
+const EDGES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, Number.POSITIVE_INFINITY]
 
 const US_PER_MS = 1000
 
@@ -22,8 +27,11 @@ export class Latency {
     autoResize: true,
   })
 
+  private readonly buckets = EDGES.map(() => 0)
+
   record(ms: number) {
     this.h.recordValue(Math.max(1, Math.round(ms * US_PER_MS)))
+    this.buckets[EDGES.findIndex((e) => ms <= e)]!++
   }
 
   get count() {
@@ -43,6 +51,7 @@ export class Latency {
       p999: at(99.9),
       max: n ? max / US_PER_MS : Number.NaN,
       mean: n ? this.h.mean / US_PER_MS : Number.NaN,
+      histogram: EDGES.map((le, i) => ({ le, count: this.buckets[i]! })),
     }
   }
 

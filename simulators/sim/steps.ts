@@ -1,0 +1,86 @@
+import { sleep } from '../lib/util.js'
+import type { Counters } from './counters.js'
+import type { FleetDevice } from './fleet.js'
+import type { FleetRuntime, Member } from './runtime.js'
+import type { Step } from './scenario.js'
+
+// One function per kind of scenario step. Durations inside a step are already multiplied by --time-scale;
+// a step resolves once everything it set going has been handed to MQTT.js (not acknowledged).
+
+type Run<S extends Step['do']> = (
+  step: Extract<Step, { do: S }>,
+  members: Member[],
+  ctx: { runtime: FleetRuntime; counters: Counters; timeScale: number },
+) => Promise<void>
+
+/** Calls `fn` for each item, spread evenly over `overMs` (all at once when 0). */
+async function spread<T>(items: readonly T[], overMs: number, fn: (item: T, i: number) => void) {
+  const start = Date.now()
+  for (let i = 0; i < items.length; i++) {
+    const due = start + (overMs * i) / items.length
+    if (due > Date.now()) await sleep(due - Date.now())
+    fn(items[i]!, i)
+  }
+}
+
+const steps: { [S in Step['do']]: Run<S> } = {
+  event: async (step, members, { runtime, timeScale }) => {
+    const fields = { ...step.fields, ...(step.state ? { state: step.state } : {}) }
+    await spread(members, step.over * timeScale, (m) => runtime.event(m, step.event, fields))
+  },
+  'power-loss': async (_step, members) => {
+    for (const m of members) {
+      m.powered = false
+      m.sim?.dropLink()
+    }
+  },
+  'power-restore': async (_step, members, { counters }) => {
+    await Promise.all(
+      members.map(async (m) => {
+        m.powered = true
+        try {
+          await m.sim?.reconnect()
+          if (m.sim) counters.track('status', m.sim.announce())
+        } catch (err) {
+          counters.error('reconnect', err)
+        }
+      }),
+    )
+  },
+  malformed: async (step, members, { runtime, timeScale }) => {
+    const sends = members.flatMap((m) => Array.from({ length: step.count }, (_, n) => ({ m, n })))
+    await spread(sends, step.over * timeScale, ({ m, n }) =>
+      runtime.malformed(m, step.kinds[n % step.kinds.length]!, n),
+    )
+  },
+  flap: async (step, members, { counters, timeScale }) => {
+    await Promise.all(
+      members.map(async (m) => {
+        for (let i = 0; i < step.times && m.sim; i++) {
+          if (i > 0) await sleep(step.up * timeScale)
+          m.sim.dropLink()
+          await sleep(step.down * timeScale)
+          await m.sim.reconnect().catch((err) => counters.error('reconnect', err))
+        }
+      }),
+    )
+  },
+  'clock-skew': async (step, members) => {
+    for (const m of members) if (m.sim) m.sim.clockOffsetMs = step.offset
+  },
+  battery: async (step, members, { runtime }) => {
+    for (const m of members) {
+      m.battery = step.level
+      runtime.telemetry(m)
+    }
+  },
+}
+
+export function runStep(
+  step: Step,
+  devices: readonly FleetDevice[],
+  ctx: { runtime: FleetRuntime; counters: Counters; timeScale: number },
+): Promise<void> {
+  const members = devices.map((d) => ctx.runtime.member(d))
+  return (steps[step.do] as Run<Step['do']>)(step, members, ctx)
+}
