@@ -40,6 +40,7 @@ export class AlertTracker {
   }
 
   onMessage(m: LiveMessage) {
+    if (m.kind !== 'alert.opened' && m.kind !== 'alert.updated') return
     const alert = m.data
     this.alerts.set(alert.id, alert)
     if (!alert.deviceId) return
