@@ -1,10 +1,7 @@
-import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import { pino } from 'pino'
-import { startEmbedded } from '../src/store/embedded.js'
 import { ROOT } from './bench/child.js'
 import { interrupted, markInterrupted, runAllCleanups, scoped } from './bench/cleanup.js'
-import { stopLeftoverPostgres } from './bench/leftover-postgres.js'
+import { benchDatabase } from './bench/database.js'
 import { type BenchOptions, parseOptions } from './bench/options.js'
 import { buildReport, formatReport, writeJsonReport } from './bench/report.js'
 import { type RoundResult, runRound } from './bench/round.js'
@@ -12,7 +9,7 @@ import { benchStartup } from './bench/startup.js'
 import { startHub } from './bench/targets.js'
 import { runCli } from './lib/cli.js'
 import { Random } from './lib/random.js'
-import { errorMessage, tempDir } from './lib/util.js'
+import { errorMessage } from './lib/util.js'
 import { fleetSpecSchema, provisionFleet } from './sim/fleet.js'
 
 // `npm run bench`: the hub against a bare aedes baseline, each alone in a child process, same clients,
@@ -20,20 +17,9 @@ import { fleetSpecSchema, provisionFleet } from './sim/fleet.js'
 
 const progress = (line: string) => console.error(`· ${line}`)
 
-/** DATABASE_URL, or an embedded PostgreSQL in a temp folder that this process owns and removes. */
-async function database(cleanup: Parameters<Parameters<typeof scoped>[0]>[0]) {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, label: 'DATABASE_URL' }
-  const dir = await tempDir('hub-bench-')
-  cleanup.defer('remove the bench database', () => rm(dir, { recursive: true, force: true }))
-  cleanup.defer('stop a leftover embedded PostgreSQL', () => stopLeftoverPostgres(dir))
-  const db = await startEmbedded(dir, pino({ level: 'silent' }))
-  cleanup.defer('stop the embedded PostgreSQL', () => db.stop())
-  return { url: db.url, label: 'embedded PostgreSQL (fresh temp folder)' }
-}
-
 async function measure(o: BenchOptions, problems: string[]) {
   return scoped(async (cleanup) => {
-    const db = await database(cleanup)
+    const db = await benchDatabase(cleanup)
     progress(`provisioning ${o.devices} call buttons over the HTTP API…`)
     const fleet = await scoped(async (c) => {
       const hub = await startHub(db.url, c)
