@@ -23,7 +23,8 @@ export function isPermanent(err: unknown): boolean {
 }
 
 /** Another hub opened the same alert first: retrying finds its row and folds into it. */
-const isRace = (err: unknown) => (err as { constraint?: string }).constraint === 'alerts_one_active'
+const isRace = (err: unknown) =>
+  ['alerts_one_active', 'alerts_one_active_hub'].includes((err as { constraint?: string }).constraint ?? '')
 
 /** Refused because the hub is shutting down: not a fault, the device retries after reconnecting. */
 export class StoppingError extends Error {

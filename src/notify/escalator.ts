@@ -2,8 +2,8 @@ import type { Logger } from 'pino'
 import type { Bus } from '../bus.js'
 import type { LiveMessage } from '../contract/live.js'
 import type { Alert } from '../core/alert.js'
-import { decide } from '../core/alert-machine.js'
-import { isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
+import { decide, type HubAlertSource } from '../core/alert-machine.js'
+import { type Change, isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
 import { type Chain, choosePolicy, runStep, type StepRun, targetKey } from '../core/escalation.js'
 import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
 import { newId } from '../ids.js'
@@ -13,7 +13,7 @@ import { type Db, type Tx, withTransaction } from '../store/db.js'
 import {
   advanceEscalation,
   candidatePolicies,
-  claimDueEscalation,
+  claimDueEscalations,
   nextEscalationDue,
   postponeEscalation,
   stopEscalation,
@@ -51,6 +51,7 @@ export interface EscalatorDeps {
 }
 
 const POSTPONE_AFTER_ERROR_MS = 5_000
+const BATCH = 50
 
 export class Escalator {
   private readonly timer: DueTimer
@@ -77,33 +78,58 @@ export class Escalator {
     await this.timer.stop()
   }
 
-  /** Runs every due step, one transaction each, so one bad alert cannot hold back the others. */
+  /**
+   * Runs every due step, many per transaction (one commit for a burst of alarms). If a batch fails, its steps
+   * run one by one, so one bad alert is postponed and cannot hold back the others.
+   */
   private async runDue() {
+    let limit = BATCH
     for (;;) {
-      const claimed = await this.runOne().catch(async (err: Error & { alertId?: string }) => {
-        this.deps.log.error({ err, alert: err.alertId }, 'escalation step failed; postponed')
-        if (err.alertId) await postponeEscalation(this.deps.db, err.alertId, POSTPONE_AFTER_ERROR_MS)
-        return Boolean(err.alertId)
-      })
-      if (!claimed) return
+      try {
+        if ((await this.runBatch(limit)) === 0) return
+        limit = BATCH
+      } catch (err) {
+        const alertId = (err as { alertId?: string }).alertId
+        if (limit > 1) {
+          limit = 1
+          continue
+        }
+        this.deps.log.error({ err, alert: alertId }, 'escalation step failed; postponed')
+        if (!alertId) return
+        await postponeEscalation(this.deps.db, alertId, POSTPONE_AFTER_ERROR_MS)
+      }
     }
   }
 
-  private async runOne(): Promise<boolean> {
+  private async runBatch(limit: number): Promise<number> {
     const { db, bus, metrics } = this.deps
     const result = await withTransaction(db, async (tx) => {
-      const due = await claimDueEscalation(tx)
-      if (!due) return null
-      try {
-        return await this.step(tx, due.alertId, due.chain, due.position, due.ackedContacts)
-      } catch (err) {
-        throw Object.assign(err as Error, { alertId: due.alertId })
+      const due = await claimDueEscalations(tx, limit)
+      const changes: Change[] = []
+      const problems: HubAlertSource[] = []
+      let queued = false
+      for (const d of due) {
+        try {
+          const r = await this.step(tx, d.alertId, d.chain, d.position, d.ackedContacts)
+          changes.push(...r.changes)
+          problems.push(...r.problems)
+          queued ||= r.queued
+        } catch (err) {
+          throw Object.assign(err as Error, { alertId: d.alertId })
+        }
       }
+      // the feed's counter row is locked from here to the commit: last, and once for the batch, so the
+      // steps never hold up the alarm path's own writes for longer than this
+      changes.push(...(await decideHubAlerts(tx, problems, new Date())))
+      return { count: due.length, messages: await persistChanges(tx, changes), queued }
     })
-    if (!result) return false
+    metrics.escalationSteps.inc(
+      result.messages.filter((m) => m.kind === 'alert.updated' && m.data.history.at(-1)?.kind === 'escalated')
+        .length,
+    )
     publishChanges(bus, metrics, result.messages)
     if (result.queued) this.deps.onQueued()
-    return true
+    return result.count
   }
 
   private async step(
@@ -116,7 +142,7 @@ export class Escalator {
     const alert = await getAlert(tx, alertId)
     if (!alert || alert.state !== 'open') {
       await stopEscalation(tx, alertId, alert?.state ?? 'gone')
-      return { messages: [], queued: false }
+      return { changes: [], problems: [], queued: false }
     }
     // the chain is snapshotted when the escalation starts: editing the policy later changes no running chain
     const chain = snapshot ?? (await this.chainFor(tx, alert))
@@ -145,12 +171,13 @@ export class Escalator {
     // a hub-raised alert's own gaps are recorded on it, not raised again: no alerts about alerts about alerts
     const raise = hubAlertTypes.has(alert.type) ? [] : problems
     const escalated = decide(alert, { kind: 'escalated', unanswered: run.raiseUnanswered, data }, now)
-    const changes = [...(isChange(escalated) ? [escalated] : []), ...(await decideHubAlerts(tx, raise, now))]
-    // live notifications need no message of their own: the step's alert.updated names them
-    const messages = await persistChanges(tx, changes)
     await advanceEscalation(tx, alert.id, chain, run.next)
-    this.deps.metrics.escalationSteps.inc()
-    return { messages, queued: stored.some((n) => n.state === 'pending') }
+    // live notifications need no message of their own: the step's alert.updated names them
+    return {
+      changes: isChange(escalated) ? [escalated] : [],
+      problems: raise,
+      queued: stored.some((n) => n.state === 'pending'),
+    }
   }
 
   private async chainFor(tx: Tx, alert: Alert): Promise<Chain> {

@@ -2,11 +2,13 @@ import type { Logger } from 'pino'
 import type { Bus } from '../bus.js'
 import { notificationJson } from '../contract/notification-json.js'
 import type { HistoryEntry } from '../core/alert.js'
+import type { HubAlertSource } from '../core/alert-machine.js'
 import { persistChanges, publishChanges } from '../core/alert-writer.js'
 import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
+import { GroupCommitter } from '../ingest/group-commit.js'
 import type { Metrics } from '../metrics.js'
 import { appendAlertEvents } from '../store/alert-writes.js'
-import { type Db, withTransaction } from '../store/db.js'
+import { type Db, type Tx, withTransaction } from '../store/db.js'
 import { appendFeed } from '../store/feed.js'
 import {
   claimDueNotifications,
@@ -37,6 +39,7 @@ export interface OutboxDeps {
 export class Outbox {
   private readonly timer: DueTimer
   private readonly inFlight = new Set<Promise<void>>()
+  private readonly completions: GroupCommitter<Finished>
 
   constructor(private readonly deps: OutboxDeps) {
     this.timer = new DueTimer(
@@ -45,6 +48,7 @@ export class Outbox {
       () => nextNotificationDue(deps.db),
       deps.log,
     )
+    this.completions = new GroupCommitter((batch) => this.record(batch), { maxBatch: 200, capacity: 10_000 })
   }
 
   start() {
@@ -68,6 +72,7 @@ export class Outbox {
     })
     await Promise.race([Promise.all(this.inFlight), wait])
     clearTimeout(timer)
+    await this.completions.drain()
   }
 
   private async claim() {
@@ -98,7 +103,6 @@ export class Outbox {
   }
 
   private async deliver(n: Notification) {
-    const { db, bus, metrics } = this.deps
     const startedAt = new Date()
     const result = await this.send(n)
     const finishedAt = new Date()
@@ -108,56 +112,80 @@ export class Outbox {
       // fire-centre signals are retried until receipt, whatever the deadline
       if (!n.critical && retryAt > n.deadlineAt) retryAt = null
     }
-    metrics.notifications.inc({
+    this.deps.metrics.notifications.inc({
       channel: n.channel,
       outcome: result.ok ? 'delivered' : retryAt ? 'retry' : 'failed',
     })
+    await this.completions.submit({ n, result, startedAt, finishedAt, retryAt })
+  }
+
+  /** Records a batch of finished attempts in one transaction: one commit for many deliveries. */
+  private async record(batch: Finished[]) {
+    const { db, bus, metrics } = this.deps
     const messages = await withTransaction(db, async (tx) => {
-      const now = await completeAttempt(tx, n, {
-        startedAt,
-        finishedAt,
-        ok: result.ok,
-        receipt: result.ok ? result.receipt : undefined,
-        error: result.ok ? undefined : result.error,
-        retryAt,
-      })
-      const about = {
-        notificationId: n.id,
-        channel: n.channel,
-        target: n.target,
-        recipient: n.recipient.name,
-      }
-      const entries: HistoryEntry[] = []
-      let raised: Awaited<ReturnType<typeof decideHubAlerts>> = []
-      if (result.ok) {
-        entries.push(entry(finishedAt, 'notified', { ...about, receipt: result.receipt }))
-      } else if (now.state === 'failed') {
-        entries.push(
-          entry(finishedAt, 'delivery-failed', { ...about, error: result.error, attempts: n.attempts }),
-        )
-        const { rows } = await tx.query<{ type: string; resident_id: string | null }>(
-          'SELECT type, resident_id FROM alerts WHERE id = $1',
-          [n.alertId],
-        )
-        // a hub-raised alert's own failures are recorded on it, not raised again
-        if (!hubAlertTypes.has(rows[0]!.type)) {
-          const source = {
-            alertType: 'delivery-failure' as const,
-            siteId: n.siteId,
-            residentId: rows[0]!.resident_id,
-            relatedAlertId: n.alertId,
-            data: { ...about, error: result.error },
-          }
-          raised = await decideHubAlerts(tx, [source], finishedAt)
+      const raised: HubAlertSource[] = []
+      const feed: { kind: 'notification.updated'; data: ReturnType<typeof notificationJson> }[] = []
+      for (const { n, result, startedAt, finishedAt, retryAt } of batch) {
+        const now = await completeAttempt(tx, n, {
+          startedAt,
+          finishedAt,
+          ok: result.ok,
+          receipt: result.ok ? result.receipt : undefined,
+          error: result.ok ? undefined : result.error,
+          retryAt,
+        })
+        const about = {
+          notificationId: n.id,
+          channel: n.channel,
+          target: n.target,
+          recipient: n.recipient.name,
         }
+        if (result.ok) {
+          await appendAlertEvents(tx, n.alertId, [
+            entry(finishedAt, 'notified', { ...about, receipt: result.receipt }),
+          ])
+        } else if (now.state === 'failed') {
+          const data = { ...about, error: result.error, attempts: n.attempts }
+          await appendAlertEvents(tx, n.alertId, [entry(finishedAt, 'delivery-failed', data)])
+          raised.push(...(await this.failureAlert(tx, n, { ...about, error: result.error })))
+        }
+        feed.push({ kind: 'notification.updated', data: notificationJson(now) })
       }
-      await appendAlertEvents(tx, n.alertId, entries)
-      const alerts = await persistChanges(tx, raised)
-      const feed = await appendFeed(tx, [{ kind: 'notification.updated', data: notificationJson(now) }])
-      return [...alerts, ...feed]
+      const alerts = await persistChanges(tx, await decideHubAlerts(tx, raised, new Date()))
+      return [...alerts, ...(await appendFeed(tx, feed))]
     })
     publishChanges(bus, metrics, messages)
   }
+
+  /** The delivery-failure alert for a notification given up; none for a hub-raised alert's own notifications. */
+  private async failureAlert(
+    tx: Tx,
+    n: Notification,
+    data: Record<string, unknown>,
+  ): Promise<HubAlertSource[]> {
+    const { rows } = await tx.query<{ type: string; resident_id: string | null }>(
+      'SELECT type, resident_id FROM alerts WHERE id = $1',
+      [n.alertId],
+    )
+    if (hubAlertTypes.has(rows[0]!.type)) return []
+    return [
+      {
+        alertType: 'delivery-failure',
+        siteId: n.siteId,
+        residentId: rows[0]!.resident_id,
+        relatedAlertId: n.alertId,
+        data,
+      },
+    ]
+  }
+}
+
+interface Finished {
+  n: Notification
+  result: DeliveryResult
+  startedAt: Date
+  finishedAt: Date
+  retryAt: Date | null
 }
 
 const entry = (at: Date, kind: HistoryEntry['kind'], data: Record<string, unknown>): HistoryEntry => ({

@@ -58,11 +58,11 @@ export interface DueEscalation {
 }
 
 /**
- * Claims one due chain and locks its alert. SKIP LOCKED: with several hub processes each due step is taken by
+ * Claims up to `limit` due chains and locks their alerts. SKIP LOCKED: with several hub processes each due step is taken by
  * exactly one, and the claim never waits: an operator acknowledging the alert right now holds its row, so the
  * step is skipped here and, once the ack commits, is no longer due.
  */
-export async function claimDueEscalation(q: Queryable): Promise<DueEscalation | null> {
+export async function claimDueEscalations(q: Queryable, limit: number): Promise<DueEscalation[]> {
   const { rows } = await q.query<{
     alert_id: string
     chain: Chain | null
@@ -73,17 +73,16 @@ export async function claimDueEscalation(q: Queryable): Promise<DueEscalation | 
   }>(
     `SELECT e.alert_id, e.chain, e.next_step, e.next_iteration, e.next_due_at, e.acked_contacts
      FROM alert_escalations e JOIN alerts a ON a.id = e.alert_id
-     WHERE e.next_due_at <= now() ORDER BY e.next_due_at LIMIT 1
+     WHERE e.next_due_at <= now() ORDER BY e.next_due_at LIMIT $1
      FOR UPDATE OF e, a SKIP LOCKED`,
+    [limit],
   )
-  const r = rows[0]
-  if (!r) return null
-  return {
+  return rows.map((r) => ({
     alertId: r.alert_id,
     chain: r.chain,
     position: { step: r.next_step, iteration: r.next_iteration, dueAt: r.next_due_at },
     ackedContacts: r.acked_contacts,
-  }
+  }))
 }
 
 export async function advanceEscalation(q: Queryable, alertId: string, chain: Chain, next: Position) {
