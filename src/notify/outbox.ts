@@ -8,11 +8,11 @@ import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
 import { GroupCommitter } from '../ingest/group-commit.js'
 import type { Metrics } from '../metrics.js'
 import { appendAlertEvents } from '../store/alert-writes.js'
-import { type Db, type Tx, withTransaction } from '../store/db.js'
+import { type Db, withTransaction } from '../store/db.js'
 import { appendFeed } from '../store/feed.js'
 import {
   claimDueNotifications,
-  completeAttempt,
+  completeAttempts,
   type Notification,
   nextNotificationDue,
 } from '../store/notifications.js'
@@ -35,6 +35,8 @@ export interface OutboxDeps {
   /** longer than any channel's timeout: while it runs, no other worker takes the notification */
   leaseMs?: number
 }
+
+const MAX_UNRECORDED = 2_000
 
 export class Outbox {
   private readonly timer: DueTimer
@@ -77,11 +79,13 @@ export class Outbox {
 
   private async claim() {
     const free = (this.deps.concurrency ?? 32) - this.inFlight.size
-    if (free <= 0) return
+    // a send's slot is free once its answer is in; what waits to be recorded is bounded here, well inside
+    // the lease, so no claimed notification can be taken again while its attempt waits to be written
+    if (free <= 0 || this.completions.depth >= MAX_UNRECORDED) return
     const claimed = await claimDueNotifications(this.deps.db, free, this.deps.leaseMs ?? 30_000)
     for (const n of claimed) {
       const p = this.deliver(n)
-        .catch((err) => this.deps.log.error({ err, notification: n.id }, 'recording a delivery failed'))
+        .catch((err) => this.deps.log.error({ err, notification: n.id }, 'a delivery failed'))
         .finally(() => {
           this.inFlight.delete(p)
           this.timer.wake()
@@ -116,24 +120,31 @@ export class Outbox {
       channel: n.channel,
       outcome: result.ok ? 'delivered' : retryAt ? 'retry' : 'failed',
     })
-    await this.completions.submit({ n, result, startedAt, finishedAt, retryAt })
+    this.completions
+      .submit({ n, result, startedAt, finishedAt, retryAt })
+      .catch((err) => this.deps.log.error({ err, notification: n.id }, 'recording a delivery failed'))
+      .finally(() => this.timer.wake())
   }
 
   /** Records a batch of finished attempts in one transaction: one commit for many deliveries. */
   private async record(batch: Finished[]) {
     const { db, bus, metrics } = this.deps
     const messages = await withTransaction(db, async (tx) => {
-      const raised: HubAlertSource[] = []
-      const feed: { kind: 'notification.updated'; data: ReturnType<typeof notificationJson> }[] = []
-      for (const { n, result, startedAt, finishedAt, retryAt } of batch) {
-        const now = await completeAttempt(tx, n, {
+      const now = await completeAttempts(
+        tx,
+        batch.map(({ n, result, startedAt, finishedAt, retryAt }) => ({
+          notification: n,
           startedAt,
           finishedAt,
           ok: result.ok,
           receipt: result.ok ? result.receipt : undefined,
           error: result.ok ? undefined : result.error,
           retryAt,
-        })
+        })),
+      )
+      const entries: { alertId: string; entry: HistoryEntry }[] = []
+      const raised: HubAlertSource[] = []
+      batch.forEach(({ n, result, finishedAt }, i) => {
         const about = {
           notificationId: n.id,
           channel: n.channel,
@@ -141,42 +152,35 @@ export class Outbox {
           recipient: n.recipient.name,
         }
         if (result.ok) {
-          await appendAlertEvents(tx, n.alertId, [
-            entry(finishedAt, 'notified', { ...about, receipt: result.receipt }),
-          ])
-        } else if (now.state === 'failed') {
+          entries.push({
+            alertId: n.alertId,
+            entry: entry(finishedAt, 'notified', { ...about, receipt: result.receipt }),
+          })
+        } else if (now[i]!.state === 'failed') {
           const data = { ...about, error: result.error, attempts: n.attempts }
-          await appendAlertEvents(tx, n.alertId, [entry(finishedAt, 'delivery-failed', data)])
-          raised.push(...(await this.failureAlert(tx, n, { ...about, error: result.error })))
+          entries.push({ alertId: n.alertId, entry: entry(finishedAt, 'delivery-failed', data) })
+          raised.push(...this.failureAlert(n, { ...about, error: result.error }))
         }
-        feed.push({ kind: 'notification.updated', data: notificationJson(now) })
-      }
+      })
+      await appendAlertEvents(tx, entries)
       const alerts = await persistChanges(tx, await decideHubAlerts(tx, raised, new Date()))
+      const feed = now.map((n) => ({ kind: 'notification.updated' as const, data: notificationJson(n) }))
       return [...alerts, ...(await appendFeed(tx, feed))]
     })
     publishChanges(bus, metrics, messages)
   }
 
   /** The delivery-failure alert for a notification given up; none for a hub-raised alert's own notifications. */
-  private async failureAlert(
-    tx: Tx,
-    n: Notification,
-    data: Record<string, unknown>,
-  ): Promise<HubAlertSource[]> {
-    const { rows } = await tx.query<{ type: string; resident_id: string | null }>(
-      'SELECT type, resident_id FROM alerts WHERE id = $1',
-      [n.alertId],
-    )
-    if (hubAlertTypes.has(rows[0]!.type)) return []
-    return [
-      {
-        alertType: 'delivery-failure',
-        siteId: n.siteId,
-        residentId: rows[0]!.resident_id,
-        relatedAlertId: n.alertId,
-        data,
-      },
-    ]
+  private failureAlert(n: Notification, data: Record<string, unknown>): HubAlertSource[] {
+    if (hubAlertTypes.has(n.message.type)) return []
+    const source = {
+      alertType: 'delivery-failure' as const,
+      siteId: n.siteId,
+      residentId: n.message.resident?.id ?? null,
+      relatedAlertId: n.alertId,
+      data,
+    }
+    return [source]
   }
 }
 

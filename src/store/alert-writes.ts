@@ -96,19 +96,19 @@ export async function writeAlertChanges(q: Queryable, w: AlertWrites): Promise<L
   return w.feed.map((m, i) => ({ seq: first + i, kind: m.kind, data: m.data }) as LiveMessage)
 }
 
-/** Audit entries that record facts about an alert's route (deliveries) without changing the alert. */
-export async function appendAlertEvents(q: Queryable, alertId: string, entries: HistoryEntry[]) {
+/** Audit entries that record facts about alerts' routes (deliveries) without changing the alerts. */
+export async function appendAlertEvents(q: Queryable, entries: { alertId: string; entry: HistoryEntry }[]) {
   if (entries.length === 0) return
   await q.query(
     `INSERT INTO alert_events (alert_id, at, kind, actor, note, data)
-     SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
     [
-      alertId,
-      entries.map((e) => e.at),
-      entries.map((e) => e.kind),
-      entries.map((e) => e.actor),
-      entries.map((e) => e.note),
-      entries.map((e) => JSON.stringify(e.data)),
+      entries.map((e) => e.alertId),
+      entries.map((e) => e.entry.at),
+      entries.map((e) => e.entry.kind),
+      entries.map((e) => e.entry.actor),
+      entries.map((e) => e.entry.note),
+      entries.map((e) => JSON.stringify(e.entry.data)),
     ],
   )
 }

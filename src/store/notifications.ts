@@ -135,6 +135,7 @@ export async function claimDueNotifications(q: Queryable, limit: number, leaseMs
 }
 
 export interface AttemptOutcome {
+  notification: Notification
   startedAt: Date
   finishedAt: Date
   ok: boolean
@@ -145,31 +146,41 @@ export interface AttemptOutcome {
 }
 
 /**
- * Records an attempt and moves the notification on. A delivery is recorded even if an ack cancelled the
- * notification while it was in flight (the receiver did get it); a failure never revives a cancelled one.
- * Returns the notification as it now stands.
+ * Records attempts and moves each notification on, in one statement. A delivery is recorded even if an ack
+ * cancelled the notification while it was in flight (the receiver did get it); a failure never revives a
+ * cancelled one. Returns the notifications as they now stand.
  */
-export async function completeAttempt(
-  q: Queryable,
-  n: Notification,
-  o: AttemptOutcome,
-): Promise<Notification> {
+export async function completeAttempts(q: Queryable, outcomes: AttemptOutcome[]): Promise<Notification[]> {
+  if (outcomes.length === 0) return []
   const { rows } = await q.query(
-    `WITH attempt AS (
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::boolean[],
+         $6::text[], $7::text[], $8::timestamptz[]) AS i(id, attempt, started, finished, ok, receipt, error, retry_at)
+     ), attempt AS (
        INSERT INTO notification_attempts (notification_id, attempt, started_at, finished_at, ok, receipt, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       SELECT id, attempt, started, finished, ok, receipt, error FROM input
      )
-     UPDATE notifications SET
-       state = CASE WHEN $5 THEN 'delivered' WHEN state <> 'pending' THEN state
-                    WHEN $8::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
-       receipt = CASE WHEN $5 THEN $6 ELSE receipt END,
-       delivered_at = CASE WHEN $5 THEN $4 ELSE delivered_at END,
-       last_error = CASE WHEN $5 THEN last_error ELSE $7 END,
-       next_attempt_at = CASE WHEN NOT $5 AND state = 'pending' THEN $8 END
-     WHERE id = $1 RETURNING ${COLUMNS}`,
-    [n.id, n.attempts, o.startedAt, o.finishedAt, o.ok, o.receipt ?? null, o.error ?? null, o.retryAt],
+     UPDATE notifications n SET
+       state = CASE WHEN i.ok THEN 'delivered' WHEN n.state <> 'pending' THEN n.state
+                    WHEN i.retry_at IS NULL THEN 'failed' ELSE 'pending' END,
+       receipt = CASE WHEN i.ok THEN i.receipt ELSE n.receipt END,
+       delivered_at = CASE WHEN i.ok THEN i.finished ELSE n.delivered_at END,
+       last_error = CASE WHEN i.ok THEN n.last_error ELSE i.error END,
+       next_attempt_at = CASE WHEN NOT i.ok AND n.state = 'pending' THEN i.retry_at END
+     FROM input i WHERE n.id = i.id RETURNING ${COLUMNS.replace(/(\w+)/g, 'n.$1')}`,
+    [
+      outcomes.map((o) => o.notification.id),
+      outcomes.map((o) => o.notification.attempts),
+      outcomes.map((o) => o.startedAt),
+      outcomes.map((o) => o.finishedAt),
+      outcomes.map((o) => o.ok),
+      outcomes.map((o) => o.receipt ?? null),
+      outcomes.map((o) => o.error ?? null),
+      outcomes.map((o) => o.retryAt),
+    ],
   )
-  return toNotification(rows[0]!)
+  const order = new Map(outcomes.map((o, i) => [o.notification.id, i]))
+  return rows.map(toNotification).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
 }
 
 /** Cancels the queued notifications of one family contact (who acknowledged). */
