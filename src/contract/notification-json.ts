@@ -6,7 +6,7 @@ import type { Notification } from '../store/notifications.js'
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 function destination(a: Notification['address']): string | null {
-  if (a.channel === 'webhook') return a.url
+  if (a.channel === 'webhook' || a.channel === 'centre') return a.url
   if (a.channel === 'email') return a.email
   if (a.channel === 'sms') return a.phone
   return null

@@ -13,7 +13,7 @@ export interface EventSource {
 
 /** An alert the hub raises about itself (CONTRACT.md): no device; `relatedAlertId` when it concerns an alert. */
 export interface HubAlertSource {
-  alertType: 'delivery-failure' | 'no-usable-channel' | 'nobody-on-duty'
+  alertType: 'delivery-failure' | 'no-usable-channel' | 'nobody-on-duty' | 'centre-link-down'
   siteId: string | null
   residentId: string | null
   relatedAlertId: string | null
@@ -30,6 +30,16 @@ export type AlertInput =
   | { kind: 'escalated'; data: Record<string, unknown>; unanswered: boolean }
   /** a family contact acknowledged through the link in a notification; the alert stays open */
   | { kind: 'contact-ack'; contact: string; data: Record<string, unknown> }
+  /** a fire alarm confirmed or marked false (each at most once); `actor` null when the hub decided */
+  | {
+      kind: 'fire-mark'
+      mark: 'fire-confirmed' | 'false-alarm'
+      actor: string | null
+      note?: string
+      data: Record<string, unknown>
+    }
+  /** the hub has not heard from a device for too long (CONTRACT.md: offline is the hub's decision) */
+  | { kind: 'device-silent'; source: EventSource; newId: string; lastSeen: Date | null }
 
 export type Decision =
   /** nothing to write (ignored event, nothing to cancel, an ack of an acknowledged alert) */
@@ -131,9 +141,28 @@ function onHubAlert(active: Alert | null, input: Extract<AlertInput, { kind: 'hu
   return open(opening, source.data, now)
 }
 
+/** An offline alert is technical (priority 3); while one is unresolved, more silence changes nothing. */
+function onSilent(active: Alert | null, input: Extract<AlertInput, { kind: 'device-silent' }>, now: Date) {
+  if (active) return { effect: 'none', alert: active } satisfies Decision
+  const { source } = input
+  const opening = {
+    id: input.newId,
+    type: 'offline',
+    priority: 3 as const,
+    abilityLevel: source.abilityLevel,
+    siteId: source.siteId,
+    residentId: source.residentId,
+    deviceId: source.deviceId,
+    relatedAlertId: null,
+    event: null,
+  }
+  return open(opening, { lastSeen: input.lastSeen?.toISOString() ?? null }, now)
+}
+
 export function decide(alert: Alert | null, input: AlertInput, now: Date): Decision {
   if (input.kind === 'device-event') return onDeviceEvent(alert, input, now)
   if (input.kind === 'hub-alert') return onHubAlert(alert, input, now)
+  if (input.kind === 'device-silent') return onSilent(alert, input, now)
   if (!alert) throw new Error(`${input.kind} needs an alert`)
   if (alert.state === 'resolved') {
     return { effect: 'conflict', alert, message: `alert ${alert.id} is already resolved` }
@@ -143,6 +172,10 @@ export function decide(alert: Alert | null, input: AlertInput, now: Date): Decis
     if (alert.state !== 'open') return { effect: 'none', alert }
     const unanswered = alert.unanswered || input.unanswered
     return updated(alert, { unanswered }, entry(now, 'escalated', null, undefined, input.data))
+  }
+  if (input.kind === 'fire-mark') {
+    if (alert.history.some((h) => h.kind === input.mark)) return { effect: 'none', alert }
+    return updated(alert, {}, entry(now, input.mark, input.actor, input.note, input.data))
   }
   if (input.kind === 'contact-ack') {
     return updated(alert, {}, entry(now, 'contact-acknowledged', input.contact, undefined, input.data))

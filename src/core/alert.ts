@@ -14,6 +14,10 @@ export const historyKinds = [
   'notified',
   'delivery-failed',
   'contact-acknowledged',
+  // fire verification: staff (or the hub, when a window runs out or a second detector alarms) confirm a fire
+  // or mark a false alarm
+  'fire-confirmed',
+  'false-alarm',
 ] as const
 export type HistoryKind = (typeof historyKinds)[number]
 

@@ -11,6 +11,7 @@ export const hubAlertTypes: ReadonlySet<string> = new Set([
   'delivery-failure',
   'no-usable-channel',
   'nobody-on-duty',
+  'centre-link-down',
 ])
 
 /** Decides each source against its active alert (locked); the caller persists the changes. */

@@ -3,12 +3,14 @@ import type { Bus } from '../bus.js'
 import { notificationJson } from '../contract/notification-json.js'
 import type { HistoryEntry } from '../core/alert.js'
 import type { HubAlertSource } from '../core/alert-machine.js'
-import { persistChanges, publishChanges } from '../core/alert-writer.js'
+import { type Change, persistChanges, publishChanges } from '../core/alert-writer.js'
 import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
+import type { CentreSender } from '../fire/centre-channel.js'
+import type { FireSignal } from '../fire/signal.js'
 import { GroupCommitter } from '../ingest/group-commit.js'
 import type { Metrics } from '../metrics.js'
 import { appendAlertEvents } from '../store/alert-writes.js'
-import { type Db, withTransaction } from '../store/db.js'
+import { type Db, type Tx, withTransaction } from '../store/db.js'
 import { appendFeed } from '../store/feed.js'
 import {
   claimDueNotifications,
@@ -16,7 +18,7 @@ import {
   type Notification,
   nextNotificationDue,
 } from '../store/notifications.js'
-import type { Channel, ChannelName, DeliveryResult } from './channel.js'
+import type { Channel, ChannelName, DeliveryResult, NotificationMessage } from './channel.js'
 import { DueTimer } from './due-timer.js'
 
 // The outbox worker: claims due notifications, sends each through its channel outside any transaction, and
@@ -34,13 +36,30 @@ export interface OutboxDeps {
   concurrency?: number
   /** longer than any channel's timeout: while it runs, no other worker takes the notification */
   leaseMs?: number
+  /** sends fire signals to monitoring centres */
+  centre?: CentreSender
+  /** what a batch of recorded attempts means beyond the outbox (a centre's link state); in the same transaction */
+  afterRecord?: (tx: Tx, recorded: Recorded[]) => Promise<Change[]>
 }
+
+export interface Recorded {
+  before: Notification
+  now: Notification
+  result: DeliveryResult
+  finishedAt: Date
+}
+
+/** Fire signals are retried at least this often, and once more at the 10 s mark (GB 26875's budget). */
+const SIGNAL_RETRY_MAX_MS = 2_000
+export const SIGNAL_BUDGET_MS = 10_000
+const CRITICAL_CONCURRENCY = 16
 
 const MAX_UNRECORDED = 2_000
 
 export class Outbox {
   private readonly timer: DueTimer
   private readonly inFlight = new Set<Promise<void>>()
+  private readonly criticalInFlight = new Set<Promise<void>>()
   private readonly completions: GroupCommitter<Finished>
 
   constructor(private readonly deps: OutboxDeps) {
@@ -77,45 +96,64 @@ export class Outbox {
     await this.completions.drain()
   }
 
+  /** Claims the fire-signal lane first, then the others; each lane has its own slots. */
   private async claim() {
-    const free = (this.deps.concurrency ?? 32) - this.inFlight.size
     // a send's slot is free once its answer is in; what waits to be recorded is bounded here, well inside
     // the lease, so no claimed notification can be taken again while its attempt waits to be written
-    if (free <= 0 || this.completions.depth >= MAX_UNRECORDED) return
-    const claimed = await claimDueNotifications(this.deps.db, free, this.deps.leaseMs ?? 30_000)
+    if (this.completions.depth >= MAX_UNRECORDED) return
+    await this.claimLane(true, CRITICAL_CONCURRENCY - this.criticalInFlight.size, this.criticalInFlight)
+    await this.claimLane(false, (this.deps.concurrency ?? 32) - this.inFlight.size, this.inFlight)
+  }
+
+  private async claimLane(critical: boolean, free: number, inFlight: Set<Promise<void>>) {
+    if (free <= 0) return
+    const claimed = await claimDueNotifications(this.deps.db, free, this.deps.leaseMs ?? 30_000, critical)
     for (const n of claimed) {
       const p = this.deliver(n)
         .catch((err) => this.deps.log.error({ err, notification: n.id }, 'a delivery failed'))
         .finally(() => {
-          this.inFlight.delete(p)
+          inFlight.delete(p)
           this.timer.wake()
         })
-      this.inFlight.add(p)
+      inFlight.add(p)
     }
   }
 
   private async send(n: Notification): Promise<DeliveryResult> {
-    const channel = n.channel === 'live' ? undefined : this.deps.channels[n.channel]
-    if (!channel || n.address.channel === 'live') {
-      return { ok: false, retryable: false, error: `the ${n.channel} channel is not configured` }
-    }
     try {
-      return await channel.send(n.message, n.address, n.recipient)
+      if (n.address.channel === 'centre') {
+        if (!this.deps.centre) return { ok: false, retryable: true, error: 'no centre sender' }
+        return await this.deps.centre.send(n.message as FireSignal, n.address)
+      }
+      const channel = n.address.channel === 'live' ? undefined : this.deps.channels[n.address.channel]
+      if (!channel || n.address.channel === 'live') {
+        return { ok: false, retryable: false, error: `the ${n.channel} channel is not configured` }
+      }
+      return await channel.send(n.message as NotificationMessage, n.address, n.recipient)
     } catch (err) {
       return { ok: false, retryable: true, error: (err as Error).message }
     }
+  }
+
+  /** When to try again, or null to give up. Fire signals never give up and are retried fast. */
+  private retryAt(n: Notification, result: DeliveryResult, finishedAt: Date): Date | null {
+    if (result.ok) return null
+    const t = finishedAt.getTime()
+    if (n.critical) {
+      const budget = n.createdAt.getTime() + SIGNAL_BUDGET_MS
+      const next = t + Math.min(this.deps.retryDelayMs(n.attempts), SIGNAL_RETRY_MAX_MS)
+      return new Date(t < budget ? Math.min(next, budget) : next)
+    }
+    if (!result.retryable) return null
+    const next = new Date(t + this.deps.retryDelayMs(n.attempts))
+    return next > n.deadlineAt ? null : next
   }
 
   private async deliver(n: Notification) {
     const startedAt = new Date()
     const result = await this.send(n)
     const finishedAt = new Date()
-    let retryAt: Date | null = null
-    if (!result.ok && result.retryable) {
-      retryAt = new Date(finishedAt.getTime() + this.deps.retryDelayMs(n.attempts))
-      // fire-centre signals are retried until receipt, whatever the deadline
-      if (!n.critical && retryAt > n.deadlineAt) retryAt = null
-    }
+    const retryAt = this.retryAt(n, result, finishedAt)
     this.deps.metrics.notifications.inc({
       channel: n.channel,
       outcome: result.ok ? 'delivered' : retryAt ? 'retry' : 'failed',
@@ -151,6 +189,7 @@ export class Outbox {
           target: n.target,
           recipient: n.recipient.name,
         }
+        if (!n.alertId) return
         if (result.ok) {
           entries.push({
             alertId: n.alertId,
@@ -163,7 +202,14 @@ export class Outbox {
         }
       })
       await appendAlertEvents(tx, entries)
-      const alerts = await persistChanges(tx, await decideHubAlerts(tx, raised, new Date()))
+      const recorded = batch.map(({ n, result, finishedAt }, i) => ({
+        before: n,
+        now: now[i]!,
+        result,
+        finishedAt,
+      }))
+      const more = (await this.deps.afterRecord?.(tx, recorded)) ?? []
+      const alerts = await persistChanges(tx, [...(await decideHubAlerts(tx, raised, new Date())), ...more])
       const feed = now.map((n) => ({ kind: 'notification.updated' as const, data: notificationJson(n) }))
       return [...alerts, ...(await appendFeed(tx, feed))]
     })
@@ -172,11 +218,12 @@ export class Outbox {
 
   /** The delivery-failure alert for a notification given up; none for a hub-raised alert's own notifications. */
   private failureAlert(n: Notification, data: Record<string, unknown>): HubAlertSource[] {
-    if (hubAlertTypes.has(n.message.type)) return []
+    const m = n.message as NotificationMessage
+    if (hubAlertTypes.has(m.type)) return []
     const source = {
       alertType: 'delivery-failure' as const,
       siteId: n.siteId,
-      residentId: n.message.resident?.id ?? null,
+      residentId: m.resident?.id ?? null,
       relatedAlertId: n.alertId,
       data,
     }

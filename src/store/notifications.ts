@@ -1,3 +1,4 @@
+import type { CentreAddress, FireSignal } from '../fire/signal.js'
 import type { Address, ChannelName, NotificationMessage, NotificationReason } from '../notify/channel.js'
 import type { Queryable } from './db.js'
 
@@ -5,7 +6,7 @@ import type { Queryable } from './db.js'
 // worker with a lease, completed with a recorded attempt. One module per operation, as graphile-worker does.
 
 export type NotificationState = 'pending' | 'delivered' | 'failed' | 'cancelled'
-export type TargetName = 'call-centre' | 'duty-staff' | 'family' | 'supervisor' | 'user'
+export type TargetName = 'call-centre' | 'duty-staff' | 'family' | 'supervisor' | 'user' | 'fire-centre'
 
 export interface RecipientInfo {
   name: string
@@ -14,21 +15,25 @@ export interface RecipientInfo {
   shiftId?: string | null
   /** index in the resident's contacts, for family members */
   contact?: number
+  /** the monitoring centre a fire signal goes to */
+  centreId?: string
 }
 
 export interface NewNotification {
   id: string
-  alertId: string
+  /** null for a centre's link heartbeat, which concerns no alert */
+  alertId: string | null
   siteId: string | null
   step: number
   stepName: string
   iteration: number
-  reason: NotificationReason
+  reason: NotificationReason | 'signal'
   target: TargetName
   recipient: RecipientInfo
-  channel: ChannelName | 'live'
-  address: Address | { channel: 'live' }
-  message: NotificationMessage
+  channel: ChannelName | 'live' | 'centre'
+  address: Address | CentreAddress | { channel: 'live' }
+  /** a fire signal to a monitoring centre, or the message every other channel sends */
+  message: NotificationMessage | FireSignal
   critical: boolean
   createdAt: Date
   deadlineAt: Date
@@ -53,17 +58,17 @@ const COLUMNS = `id, alert_id, site_id, step, step_name, iteration, reason, targ
 export function toNotification(r: Record<string, unknown>): Notification {
   return {
     id: r.id as string,
-    alertId: r.alert_id as string,
+    alertId: r.alert_id as string | null,
     siteId: r.site_id as string | null,
     step: r.step as number,
     stepName: r.step_name as string,
     iteration: r.iteration as number,
-    reason: r.reason as NotificationReason,
+    reason: r.reason as Notification['reason'],
     target: r.target as TargetName,
     recipient: r.recipient as RecipientInfo,
     channel: r.channel as Notification['channel'],
     address: r.address as Notification['address'],
-    message: r.message as NotificationMessage,
+    message: r.message as Notification['message'],
     state: r.state as NotificationState,
     critical: r.critical as boolean,
     attempts: r.attempts as number,
@@ -117,19 +122,20 @@ export async function insertNotifications(q: Queryable, ns: NewNotification[]): 
 }
 
 /**
- * Claims due notifications, fire-centre signals first. The claim is its own short transaction: the row's
+ * Claims due notifications of one lane: fire-centre signals (critical) have their own, so they never wait
+ * behind family notifications. The claim is its own short transaction: the row's
  * next_attempt_at moves to the end of a lease, so no other worker takes it while this one sends (outside any
  * transaction); if this process dies mid-send, the lease runs out and the notification is sent again with
  * the same id, which the receiver can drop.
  */
-export async function claimDueNotifications(q: Queryable, limit: number, leaseMs: number) {
+export async function claimDueNotifications(q: Queryable, limit: number, leaseMs: number, critical: boolean) {
   const { rows } = await q.query(
     `UPDATE notifications SET next_attempt_at = now() + $2 * interval '1 millisecond', attempts = attempts + 1
      WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND channel <> 'live'
-                  AND next_attempt_at <= now() ORDER BY critical DESC, next_attempt_at LIMIT $1
+                  AND critical = $3 AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1
                   FOR UPDATE SKIP LOCKED)
      RETURNING ${COLUMNS}`,
-    [limit, leaseMs],
+    [limit, leaseMs, critical],
   )
   return rows.map(toNotification)
 }

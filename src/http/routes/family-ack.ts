@@ -5,6 +5,7 @@ import { notificationJson } from '../../contract/notification-json.js'
 import { decide } from '../../core/alert-machine.js'
 import { isChange, persistChanges, publishChanges } from '../../core/alert-writer.js'
 import { type AckView, ackPage, verifyAckToken } from '../../notify/ack-link.js'
+import type { NotificationMessage } from '../../notify/channel.js'
 import { getAlert } from '../../store/alerts.js'
 import { withTransaction } from '../../store/db.js'
 import { recordContactAck } from '../../store/escalations.js'
@@ -17,11 +18,11 @@ import { cancelContactNotifications, getNotification, type Notification } from '
 
 const params = z.object({ token: z.string().max(200) })
 
-const summaryOf = (n: Notification) => ({
-  type: n.message.type,
-  residentName: n.message.resident?.name,
-  siteName: n.message.site?.name,
-})
+// family notifications carry the NotificationMessage (fire signals go to centres, never to families)
+const summaryOf = (n: Notification) => {
+  const m = n.message as NotificationMessage
+  return { type: m.type, residentName: m.resident?.name, siteName: m.site?.name }
+}
 
 export async function familyAckRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
@@ -41,10 +42,10 @@ export async function familyAckRoutes(fastify: FastifyInstance) {
         view: { kind: check.reason === 'expired' ? 'expired' : 'invalid' } as AckView,
       }
     const n = await getNotification(db, check.notificationId)
-    if (!n || n.target !== 'family' || n.recipient.contact === undefined) {
+    if (!n?.alertId || n.target !== 'family' || n.recipient.contact === undefined) {
       return { status: 404, view: { kind: 'invalid' } as AckView }
     }
-    return { n }
+    return { n: { ...n, alertId: n.alertId } }
   }
 
   app.get('/family-ack/:token', { schema }, async (req, reply) => {
