@@ -45,6 +45,12 @@ const envSchema = z.object({
   HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
   HUB_NOTIFY_DEADLINE: duration.default(24 * 3_600_000),
   HUB_ACK_LINK_TTL: duration.default(24 * 3_600_000),
+  HUB_FIRE_CONFIRM_WINDOW: duration.default(120_000),
+  HUB_FIRE_ACK_WINDOW: duration.default(15_000),
+  HUB_FIRE_INVESTIGATE_WINDOW: duration.default(180_000),
+  HUB_CENTRE_HEARTBEAT: duration.default(5 * 60_000),
+  HUB_SUPERVISION_INTERVAL: duration.default(60_000),
+  HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

@@ -2,6 +2,9 @@ import type { Logger } from 'pino'
 import { Broker } from './broker/broker.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
+import { centreSender } from './fire/centre-channel.js'
+import { FireForwarder } from './fire/forwarder.js'
+import { afterCentreAttempts } from './fire/link.js'
 import { buildApp } from './http/app.js'
 import { LiveFeed } from './http/live-feed.js'
 import { tokenService } from './http/tokens.js'
@@ -20,6 +23,7 @@ import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
+import { OfflineWatch } from './supervision/offline-watch.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
@@ -79,13 +83,37 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       smsUrl: config.SMS_GATEWAY_URL,
       smsToken: config.SMS_GATEWAY_TOKEN,
     })
+    const centre = centreSender({ defaultSecret: webhookSecret })
     const outbox = new Outbox({
       db,
       bus,
       metrics,
       log,
       channels,
+      centre,
+      afterRecord: afterCentreAttempts,
       retryDelayMs: (attempt) => retryDelayMs(attempt),
+    })
+    const offline = new OfflineWatch({
+      db,
+      bus,
+      metrics,
+      log,
+      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      factor: config.HUB_OFFLINE_FACTOR,
+    })
+    const forwarder = new FireForwarder({
+      db,
+      bus,
+      metrics,
+      log,
+      windows: {
+        confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,
+        ackMs: config.HUB_FIRE_ACK_WINDOW,
+        investigateMs: config.HUB_FIRE_INVESTIGATE_WINDOW,
+      },
+      heartbeatMs: config.HUB_CENTRE_HEARTBEAT,
+      onQueued: () => outbox.wake(),
     })
     const escalator = new Escalator({
       db,
@@ -147,8 +175,13 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     // escalation starts once the hub is reachable: overdue steps from before a crash run now
     outbox.start()
     escalator.start()
+    forwarder.start()
+    offline.start()
+    stops.push(() => centre.close())
     stops.push(() => outbox.stop())
     stops.push(() => escalator.stop())
+    stops.push(() => forwarder.stop())
+    stops.push(() => offline.stop())
     return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
   } catch (err) {
     await stopAll()

@@ -107,7 +107,7 @@ t.test('the open queue sorts by priority, then ability level, then time', async 
   const h = await startTestHub(t)
   const able = await h.provision('call-button', { abilityLevel: 0 })
   const frail = await h.provision('call-button', { abilityLevel: 4 })
-  const smoke = await h.provision('smoke-detector', { abilityLevel: 0, kind: 'institution' })
+  const smoke = await h.provision('smoke-detector', { abilityLevel: 0 })
   const feed = await h.live()
   for (const p of [able, frail, smoke]) {
     const d = await h.connectDevice(p.device)

@@ -24,6 +24,8 @@ export interface FireSignal {
   deviceTime: string | null
   hubTime: string
   onDuty: { name: string; phone: string | null }[]
+  /** what staff wrote with a confirmation or a false-alarm mark (an extension of the contract's fields) */
+  note: string | null
 }
 
 /** Where a centre takes signals: a signed JSON POST, or an MQTT publish at QoS 1. */

@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth.js'
 import { deviceRoutes } from './routes/devices.js'
 import { escalationPolicyRoutes } from './routes/escalation-policies.js'
 import { familyAckRoutes } from './routes/family-ack.js'
+import { fireRoutes } from './routes/fire.js'
 import { healthRoutes } from './routes/health.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(alertRoutes)
       await v1.register(escalationPolicyRoutes)
       await v1.register(familyAckRoutes)
+      await v1.register(fireRoutes)
       await v1.register(userRoutes)
       await v1.register(shiftRoutes)
     },

@@ -1,0 +1,137 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { alertJson } from '../../contract/alert-json.js'
+import { alertSchema } from '../../contract/api-schemas.js'
+import { HubError, notFound } from '../../errors.js'
+import { markFire } from '../../fire/marks.js'
+import { newId } from '../../ids.js'
+import { centres } from '../../store/centres.js'
+import { sites } from '../../store/provisioning.js'
+import { anyRole, inScope, shiftWriters, siteScope } from '../auth.js'
+import { page, pageQuery } from '../paging.js'
+
+// Fire monitoring (CONTRACT.md, "Fire-monitoring centres"): the centres an institution forwards to, and the
+// staff's verdict on a fire alarm (confirmed, or a false alarm with its reason), both forwarded to the centres.
+
+const centreUrl = z
+  .string()
+  .max(2000)
+  .url()
+  .refine((u) => /^(https?|mqtts?):$/.test(new URL(u).protocol), 'http(s)://… or mqtt(s)://host:port/topic')
+  .refine(
+    (u) => !/^mqtts?:$/.test(new URL(u).protocol) || new URL(u).pathname.length > 1,
+    'an mqtt URL needs a topic',
+  )
+const centreBody = z.object({
+  name: z.string().min(1).max(200),
+  url: centreUrl,
+  secret: z.string().min(8).max(200).optional(),
+})
+const siteParams = z.object({ id: z.string().max(100) })
+const centreParams = siteParams.extend({ centreId: z.string().max(100) })
+const alertParams = z.object({ id: z.string().max(100) })
+
+export async function fireRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const { db, bus, metrics } = app.deps
+  const write = { onRequest: app.requireRole(...shiftWriters) }
+  const read = { onRequest: app.requireRole(...anyRole) }
+  const tags = ['fire']
+
+  async function institution(req: FastifyRequest, id: string) {
+    const site = await sites.get(db, id, siteScope(req.user))
+    if (!site) throw notFound('site', id)
+    if (site.kind !== 'institution') {
+      throw new HubError('HUB_ERR_CONFLICT', 'monitoring centres belong to institutions, not homes')
+    }
+    return site
+  }
+
+  async function centreOf(req: FastifyRequest, siteId: string, centreId: string) {
+    const c = await centres.get(db, centreId)
+    if (!c || c.siteId !== siteId || !inScope(req.user, siteId)) throw notFound('monitoring centre', centreId)
+    return c
+  }
+
+  const path = '/sites/:id/monitoring-centres'
+  app.post(path, { ...write, schema: { tags, params: siteParams, body: centreBody } }, async (req, reply) => {
+    await institution(req, req.params.id)
+    const created = await centres.insert(db, newId('mc'), { ...req.body, siteId: req.params.id })
+    return reply.code(201).send(created)
+  })
+
+  app.get(
+    path,
+    { ...read, schema: { tags, params: siteParams, querystring: z.object(pageQuery) } },
+    async (req) => {
+      await institution(req, req.params.id)
+      const { items } = await centres.list(db, { siteId: req.params.id }, req.query.limit)
+      return page(items, undefined)
+    },
+  )
+
+  app.get(`${path}/:centreId`, { ...read, schema: { tags, params: centreParams } }, async (req) =>
+    centreOf(req, req.params.id, req.params.centreId),
+  )
+
+  app.patch(
+    `${path}/:centreId`,
+    { ...write, schema: { tags, params: centreParams, body: centreBody.partial().strict() } },
+    async (req) => {
+      await centreOf(req, req.params.id, req.params.centreId)
+      return centres.patch(db, req.params.centreId, req.body)
+    },
+  )
+
+  app.delete(`${path}/:centreId`, { ...write, schema: { tags, params: centreParams } }, async (req) => {
+    const c = await centreOf(req, req.params.id, req.params.centreId)
+    await centres.remove(db, c.id)
+    return c
+  })
+
+  const mark = (kind: 'fire-confirmed' | 'false-alarm') => async (req: FastifyRequest) => {
+    const { id } = req.params as { id: string }
+    const body = (req.body ?? {}) as { note?: string; reason?: string }
+    const alert = await markFire(
+      db,
+      bus,
+      metrics,
+      id,
+      kind,
+      req.user!.username,
+      body.reason ?? body.note,
+      (a) => inScope(req.user, a.siteId),
+    )
+    return alertJson(alert)
+  }
+  app.post(
+    '/alerts/:id/confirm-fire',
+    {
+      ...read,
+      schema: {
+        tags,
+        params: alertParams,
+        body: z
+          .object({ note: z.string().max(2000).optional() })
+          .strict()
+          .optional(),
+        response: { 200: alertSchema },
+      },
+    },
+    mark('fire-confirmed'),
+  )
+  app.post(
+    '/alerts/:id/false-alarm',
+    {
+      ...read,
+      schema: {
+        tags,
+        params: alertParams,
+        body: z.object({ reason: z.string().min(1).max(2000) }).strict(),
+        response: { 200: alertSchema },
+      },
+    },
+    mark('false-alarm'),
+  )
+}

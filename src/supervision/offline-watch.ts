@@ -1,0 +1,105 @@
+import type { Logger } from 'pino'
+import { definitions } from '../../devices/index.js'
+import type { Bus } from '../bus.js'
+import { decide } from '../core/alert-machine.js'
+import { type Change, isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
+import { newId } from '../ids.js'
+import type { Metrics } from '../metrics.js'
+import { lockActiveAlerts } from '../store/alerts.js'
+import { type Db, withTransaction } from '../store/db.js'
+
+// Offline is the hub's decision (DESIGN.md): a device silent for longer than its type's heartbeat interval
+// × a factor gets an "offline" alert (priority 3); when it is heard from again, the alert resolves itself
+// ("restored"), and the fire forwarder tells the centres (link-loss, then restoral). The MQTT last will is
+// only a hint. A device never heard from counts from when it was provisioned.
+
+export interface OfflineWatchDeps {
+  db: Db
+  bus: Bus
+  metrics: Metrics
+  log: Logger
+  everyMs: number
+  factor: number
+}
+
+export class OfflineWatch {
+  private timer?: NodeJS.Timeout
+  private running?: Promise<void>
+
+  constructor(private readonly deps: OfflineWatchDeps) {}
+
+  start() {
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep()
+        .catch((err) => this.deps.log.error({ err }, 'offline sweep failed'))
+        .finally(() => {
+          this.running = undefined
+        })
+    }, this.deps.everyMs)
+  }
+
+  async stop() {
+    clearInterval(this.timer)
+    await this.running
+  }
+
+  /** One pass: open alerts for devices gone silent, resolve those of devices heard from again. */
+  async sweep() {
+    const { db, bus, metrics, factor } = this.deps
+    const types = definitions.map((d) => d.type)
+    const limits = definitions.map((d) => d.heartbeatSeconds * factor)
+    const messages = await withTransaction(db, async (tx) => {
+      const { rows } = await tx.query<{
+        id: string
+        site_id: string
+        resident_id: string | null
+        last_seen: Date | null
+        level: number
+        silent: boolean
+      }>(
+        `SELECT d.id, d.site_id, d.resident_id, d.last_seen, coalesce(r.ability_level, 0) AS level,
+           coalesce(d.last_seen, d.created_at) < now() - t.seconds * interval '1 second' AS silent
+         FROM devices d JOIN unnest($1::text[], $2::float8[]) AS t(type, seconds) ON t.type = d.type
+         LEFT JOIN residents r ON r.id = d.resident_id
+         LEFT JOIN alerts a ON a.device_id = d.id AND a.type = 'offline' AND a.state <> 'resolved'
+         WHERE (a.id IS NULL) = (coalesce(d.last_seen, d.created_at) < now() - t.seconds * interval '1 second')
+         LIMIT 1000`,
+        [types, limits],
+      )
+      if (rows.length === 0) return []
+      const active = new Map(
+        (
+          await lockActiveAlerts(
+            tx,
+            rows.map((r) => ({ deviceId: r.id, type: 'offline' })),
+          )
+        ).map((a) => [a.deviceId, a]),
+      )
+      const now = new Date()
+      const changes: Change[] = []
+      for (const r of rows) {
+        const current = active.get(r.id) ?? null
+        const d = r.silent
+          ? decide(
+              current,
+              {
+                kind: 'device-silent',
+                source: {
+                  siteId: r.site_id,
+                  residentId: r.resident_id,
+                  deviceId: r.id,
+                  abilityLevel: r.level,
+                },
+                newId: newId('alr'),
+                lastSeen: r.last_seen,
+              },
+              now,
+            )
+          : current && decide(current, { kind: 'resolve', actor: 'hub', outcome: 'restored' }, now)
+        if (d && isChange(d)) changes.push(d)
+      }
+      return persistChanges(tx, changes)
+    })
+    publishChanges(bus, metrics, messages)
+  }
+}
