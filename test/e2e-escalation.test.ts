@@ -152,8 +152,12 @@ t.test(
     const acked = await hub.api('POST', `/api/v1/alerts/${alert.id}/ack`, { note: 'calling' }, hub.token)
     t.equal(acked.status, 200)
     const ackedAt = ms(acked.body.acknowledgedAt)
-  const metrics = await (await fetch(`${hub.base}/metrics`)).text()
-  t.match(metrics, /hub_alert_time_to_ack_seconds_count\{priority="2"\} 1/, 'time to acknowledge is measured')
+    const metrics = await (await fetch(`${hub.base}/metrics`)).text()
+    t.match(
+      metrics,
+      /hub_alert_time_to_ack_seconds_count\{priority="2"\} 1/,
+      'time to acknowledge is measured',
+    )
     await new Promise((r) => setTimeout(r, 4_500)) // two more repeat intervals
     const after = (await hub.api('GET', `/api/v1/alerts/${alert.id}/notifications`, undefined, hub.token))
       .body.items
