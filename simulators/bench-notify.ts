@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { ROOT } from './bench/child.js'
 import { runAllCleanups, scoped } from './bench/cleanup.js'
 import { benchDatabase } from './bench/database.js'
+import { jsonReceiver } from './bench/receiver.js'
 import { startHub } from './bench/targets.js'
 import { SimDevice } from './device.js'
 import { runCli } from './lib/cli.js'
@@ -27,31 +26,13 @@ interface Pass {
   lastDelivery: number
 }
 
-function receiver(onDelivery: (deviceId: string) => void) {
-  const server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (c) => (body += c))
-    req.on('end', () => {
-      onDelivery((JSON.parse(body) as { device: { id: string } }).device.id)
-      res.writeHead(200).end()
-    })
-  })
-  return new Promise<{ url: string; close: () => void }>((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-        close: () => server.close(),
-      }),
-    ),
-  )
-}
-
 async function main(): Promise<number> {
   return scoped(async (cleanup) => {
     const db = await benchDatabase(cleanup)
     let pass: Pass | undefined
     const sentAt = new Map<string, number>()
-    const hook = await receiver((deviceId) => {
+    const hook = await jsonReceiver((body) => {
+      const deviceId = (body as { device: { id: string } }).device.id
       const t0 = sentAt.get(deviceId)
       if (!pass || t0 === undefined) return
       const now = performance.now()

@@ -59,7 +59,11 @@ export async function startBare(cleanup: Cleanup): Promise<Target> {
   return target
 }
 
-export async function startHub(databaseUrl: string, cleanup: Cleanup): Promise<Target & { api: HubApi }> {
+export async function startHub(
+  databaseUrl: string,
+  cleanup: Cleanup,
+  env: Record<string, string> = {},
+): Promise<Target & { api: HubApi }> {
   const httpPort = await freePort()
   const mqttPort = await freePort()
   const server = ServerProcess.spawn(
@@ -73,6 +77,7 @@ export async function startHub(databaseUrl: string, cleanup: Cleanup): Promise<T
       MQTT_PORT: String(mqttPort),
       HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: 'warn',
+      ...env,
     },
     cleanup,
   )
