@@ -99,7 +99,7 @@ t.test('topology', async (t) => {
     )
     const none = await create({})
     t.equal(none.status, 400, 'a smoke detector must name a place')
-    t.equal(none.body.details[0].field, 'body.location')
+    t.equal(none.body.details[0].field, 'body.location.building')
     const button = await api('POST', '/api/v1/devices', { siteId: site.id, type: 'call-button' }, token)
     t.equal(button.status, 201, 'a pendant need not name a place')
     const badButton = await api(

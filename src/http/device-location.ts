@@ -14,11 +14,11 @@ export const location = z
   .partial()
   .strict()
 
-/** Row-level problems of a location, fields prefixed (e.g. `body.location.zone`, or `zone` in an import). */
+/** Problems of a location, fields prefixed (e.g. `body.location.zone`, or `zone` in an import). */
 export function locationProblems(topology: Topology, type: string, loc: Location, prefix: string) {
   return topology
     .check(loc, fireSafetyTypes.includes(type))
-    .map((p) => ({ field: [prefix, p.field].filter(Boolean).join('.'), message: p.message }))
+    .map((p) => ({ field: prefix ? `${prefix}.${p.field}` : p.field, message: p.message }))
 }
 
 /** Checks a device create or PATCH body against the topology of the site the device is (or will be) at. */

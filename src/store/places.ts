@@ -131,7 +131,9 @@ export async function loadTopology(q: Queryable, siteId: string): Promise<Topolo
       if (known.size === 0) return []
       const named = placeKinds.filter((k) => location[k] !== undefined)
       if (named.length === 0) {
-        return required ? [{ field: '', message: 'must name a place of the site (building, floor, …)' }] : []
+        // a place is named from its building down
+        const message = 'must name a place of the site, from its building down'
+        return required ? [{ field: 'building', message }] : []
       }
       const prefix: Location = {}
       for (const k of named) {
