@@ -34,14 +34,14 @@ t.test('device import', async (t) => {
     const csv = [
       '\uFEFFtype,building,floor,zone,room,bed,residentId',
       'smoke-detector,A,1,Z1,,,',
-      'smoke-detector,A,1,Z1,"101, east",1,' + resident.id,
+      `smoke-detector,A,1,Z1,"101, east",1,${resident.id}`,
       'smoke-detector,A,1,Z9,,,',
       'toaster,A,1,Z1,,,',
       'smoke-detector,,,,,,',
-      'smoke-detector,A,1,Z1,,,' + stranger.id,
+      `smoke-detector,A,1,Z1,,,${stranger.id}`,
       'smoke-detector,A,1',
       '',
-      'call-button,,,,,,' + resident.id,
+      `call-button,,,,,,${resident.id}`,
     ].join('\r\n')
     const { status, body } = await postCsv(csv)
     t.equal(status, 200)
