@@ -46,6 +46,13 @@ export interface DeviceDefinition {
   samples: { events: unknown[]; telemetry: unknown[]; invalid: unknown[] }
   /** how the simulators make a device of this type behave */
   simulator: SimulatorProfile
+  /** commands the hub may send on the device's commands topic (none: the type takes no commands) */
+  commands?: readonly string[]
+  /**
+   * A fire-safety device: named to a place of an institution's topology, listed in the site's detector view
+   * and fire-event log. Its priority-1 alerts mean alarm; `faultAlerts` are the alert types that mean fault.
+   */
+  fireSafety?: { faultAlerts: readonly string[] }
 }
 
 /** A typical value and how far it wanders from one report to the next (a uniform jitter of ± `jitter`). */
@@ -84,6 +91,23 @@ export const deviceTime = z.union([
 /** Any device may report a low battery (CONTRACT.md). */
 export const lowBattery: Record<string, AlertRule> = {
   'low-battery': { action: 'open', alertType: 'low-battery', priority: 3 },
+}
+
+/**
+ * The event a device sends when it has carried out a command: `{ type: "command-result", command: <command
+ * id>, ok, detail? }`. The hub records it on the command; it opens no alert.
+ */
+export const COMMAND_RESULT = 'command-result'
+
+export const commandResult: Record<string, AlertRule> = {
+  [COMMAND_RESULT]: { action: 'ignore', why: 'recorded on the command it answers, not raised as an alert' },
+}
+
+/** command-result's fields (optional in the schema, as event fields are shared by every event type) */
+export const commandResultFields = {
+  command: z.string().min(1).max(64).optional(),
+  ok: z.boolean().optional(),
+  detail: z.string().max(500).optional(),
 }
 
 type Shape = Record<string, z.ZodType>

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { type AlertRule, defineDevice, lowBattery } from './definition.js'
+import { type AlertRule, commandResult, commandResultFields, defineDevice, lowBattery } from './definition.js'
 
 const events: Record<string, AlertRule> = {
   // state "clear" on smoke records that the detector no longer senses smoke
@@ -8,6 +8,7 @@ const events: Record<string, AlertRule> = {
   tamper: { action: 'open', alertType: 'tamper', priority: 3 },
   test: { action: 'ignore', why: 'a self-test press is logged as an event, not raised as an alert' },
   ...lowBattery,
+  ...commandResult,
 }
 
 export const smokeDetector = defineDevice({
@@ -15,7 +16,9 @@ export const smokeDetector = defineDevice({
   description: 'Networked smoke detector for fire-safety monitoring (消防物联网)',
   heartbeatSeconds: 3600,
   events,
-  eventFields: { obscuration: z.number().min(0).max(100).optional() },
+  commands: ['silence', 'self-test'],
+  fireSafety: { faultAlerts: ['fault', 'tamper'] },
+  eventFields: { obscuration: z.number().min(0).max(100).optional(), ...commandResultFields },
   telemetryFields: {
     obscuration: z.number().min(0).max(100).optional(),
     temperature: z.number().min(-40).max(125).optional(),
@@ -35,6 +38,7 @@ export const smokeDetector = defineDevice({
       { id: 's-4', ts: 1_795_000_000_000, type: 'tamper' },
       { id: 's-5', ts: 1_795_000_000_000, type: 'test' },
       { id: 's-6', ts: 1_795_000_000_000, type: 'low-battery' },
+      { id: 's-7', ts: 1_795_000_000_000, type: 'command-result', command: 'cmd_1', ok: true },
     ],
     telemetry: [
       { ts: '2026-11-23T07:00:00.000Z', battery: 93, rssi: -80, obscuration: 0.4, temperature: 21.5 },
@@ -42,6 +46,7 @@ export const smokeDetector = defineDevice({
     invalid: [
       { id: 's-1', ts: '2026-11-23T07:00:00.000Z', type: 'smoke', state: 'burning' },
       { id: 's-1', ts: '2026-11-23T07:00:00.000Z', type: 'sos' },
+      { id: 's-8', ts: 1_795_000_000_000, type: 'command-result', command: 'cmd_1', ok: 'yes' },
     ],
   },
 })

@@ -1,4 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt'
+import { COMMAND_RESULT } from '../devices/index.js'
+import type { CommandMessage } from '../src/contract/command-json.js'
 import { type DeviceChannel, deviceTopic } from '../src/contract/topics.js'
 
 // One simulated device over real MQTT: the building block of tests, the benchmark and the simulator CLI.
@@ -112,6 +114,24 @@ export class SimDevice {
       outgoingStore: this.client.outgoingStore,
     })
     await connected
+  }
+
+  /**
+   * Subscribes to the device's commands and answers each with a command-result event (`ok` unless `answer`
+   * says otherwise). Returns the list the commands received are pushed to, as they arrive.
+   */
+  async answerCommands(
+    answer: (c: CommandMessage) => { ok: boolean; detail?: string } = () => ({ ok: true }),
+  ) {
+    const received: CommandMessage[] = []
+    this.client.on('message', (topic, payload) => {
+      if (topic !== this.topic('commands')) return
+      const command = JSON.parse(payload.toString('utf8')) as CommandMessage
+      received.push(command)
+      void this.event(COMMAND_RESULT, { command: command.id, ...answer(command) }).catch(() => {})
+    })
+    await this.client.subscribeAsync(this.topic('commands'), { qos: 1 })
+    return received
   }
 
   async close() {

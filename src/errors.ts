@@ -8,7 +8,8 @@ export const errorCatalogue = {
   },
   HUB_ERR_UNKNOWN_REFERENCE: {
     status: 400,
-    meaning: 'The body names a site, resident or device that does not exist.',
+    meaning:
+      "The body names a site, resident, device or place that does not exist (a device's location names no place of its institution's topology).",
   },
   HUB_ERR_UNAUTHORIZED: {
     status: 401,
@@ -32,6 +33,10 @@ export const errorCatalogue = {
   HUB_ERR_IN_USE: {
     status: 409,
     meaning: 'The object is still referenced (e.g. a site that has residents or devices).',
+  },
+  HUB_ERR_NOT_SUPPORTED: {
+    status: 409,
+    meaning: "The device's type does not take this command (e.g. silence sent to a call button).",
   },
   HUB_ERR_PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than 1 MiB.' },
   HUB_ERR_UNAVAILABLE: { status: 503, meaning: 'The database or the broker is not reachable; retry later.' },

@@ -139,6 +139,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       log,
       tokens,
       secretKey,
+      publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,

@@ -18,6 +18,9 @@ export type IdPrefix =
   // fire monitoring
   | 'mc'
   | 'sig'
+  // topology and device commands
+  | 'plc'
+  | 'cmd'
 
 /** A prefixed random id, e.g. `dev_3k9x…`: 80 bits, lowercase, safe in MQTT topics and URLs. */
 export function newId(prefix: IdPrefix): string {

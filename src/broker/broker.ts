@@ -4,7 +4,8 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { createWebSocketStream, type WebSocket } from 'ws'
 import { deviceDefinition } from '../../devices/index.js'
-import { inboundChannels, parseDeviceTopic } from '../contract/topics.js'
+import type { CommandMessage } from '../contract/command-json.js'
+import { deviceTopic, inboundChannels, parseDeviceTopic } from '../contract/topics.js'
 import { StoppingError } from '../ingest/group-commit.js'
 import type { Ingest } from '../ingest/ingest.js'
 import type { DeviceSession } from '../ingest/session.js'
@@ -99,6 +100,7 @@ export class Broker {
     })
     this.aedes.on('client', () => metrics.mqttClients.inc())
     this.aedes.on('clientDisconnect', () => metrics.mqttClients.dec())
+    this.aedes.on('ack', (packet, client: HubClient) => this.onCommandAck(packet, client))
     this.aedes.on('clientError', (client, err) =>
       log.debug({ client: client.id, err: err.message }, 'mqtt client error'),
     )
@@ -139,6 +141,37 @@ export class Broker {
       throw refusal(5, 'not authorized')
     }
     client.device = { id: row.id, siteId: row.site_id, residentId: row.resident_id, definition }
+  }
+
+  /**
+   * Publishes a command at QoS 1 on the device's commands topic. A device that is offline with a persistent
+   * session gets it when it reconnects (kept in the broker's memory: a hub restart loses it).
+   */
+  async publishCommand(deviceId: string, message: CommandMessage) {
+    const aedes = this.aedes
+    if (!aedes || aedes.closed) throw new Error('the broker is not running')
+    const packet = {
+      cmd: 'publish' as const,
+      topic: deviceTopic(deviceId, 'commands'),
+      payload: Buffer.from(JSON.stringify(message)),
+      qos: 1 as const,
+      retain: false,
+      dup: false,
+    }
+    await new Promise<void>((resolve, reject) =>
+      aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
+    )
+  }
+
+  /** A device's PUBACK of one of its commands: the command is delivered. */
+  private onCommandAck(packet: unknown, client: HubClient) {
+    const p = packet as { topic?: string; payload?: Buffer } | undefined
+    const device = client?.device
+    const target = p?.topic ? parseDeviceTopic(p.topic) : null
+    if (!device || target?.deviceId !== device.id || target.channel !== 'commands' || !p?.payload) return
+    this.deps.ingest.commands
+      .delivered(device.id, Buffer.from(p.payload))
+      .catch((err) => this.deps.log.warn({ err, device: device.id }, 'could not record a command delivery'))
   }
 
   /** MQTT over WebSocket (the HTTP server's /mqtt upgrade). */

@@ -1,5 +1,6 @@
 // Live-feed messages (CONTRACT.md, "Live feed"): kind → data, shared by the server, simulators and tests.
 import type { AlertJson } from './alert-json.js'
+import type { CommandJson } from './command-json.js'
 import type { NotificationJson } from './notification-json.js'
 
 export interface LiveKinds {
@@ -7,6 +8,8 @@ export interface LiveKinds {
   'alert.updated': AlertJson
   /** a notification was delivered (with its receipt), failed an attempt, was given up or cancelled */
   'notification.updated': NotificationJson
+  /** a device command was sent, delivered (PUBACK) or answered (done / failed) */
+  'command.updated': CommandJson
 }
 export type LiveKind = keyof LiveKinds
 

@@ -14,11 +14,8 @@ const technical: Record<string, SignalKind> = {
   offline: 'link-loss',
 }
 
-/** A fire device: one whose definition can raise a priority-1 (fire) alert. No device type is named here. */
-export function isFireDevice(type: string): boolean {
-  const def = deviceDefinition(type)
-  return Boolean(def && Object.values(def.events).some((r) => r.action === 'open' && r.priority === 1))
-}
+/** A fire device: its definition says it takes part in fire safety. No device type is named here. */
+export const isFireDevice = (type: string): boolean => Boolean(deviceDefinition(type)?.fireSafety)
 
 /** The signal an alert change makes, or null. `fireDevice`: the alert's device is a fire device. */
 export function signalFor(kind: LiveKind, alert: AlertJson, fireDevice: boolean): SignalKind | null {

@@ -10,17 +10,22 @@ import {
 } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import type { Bus } from '../bus.js'
+import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
+import { commandRoutes } from './routes/commands.js'
+import { deviceImportRoutes } from './routes/device-import.js'
 import { deviceRoutes } from './routes/devices.js'
 import { escalationPolicyRoutes } from './routes/escalation-policies.js'
 import { familyAckRoutes } from './routes/family-ack.js'
 import { fireRoutes } from './routes/fire.js'
+import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
@@ -34,6 +39,8 @@ export interface AppDeps {
   log: Logger
   tokens: TokenService
   secretKey: string
+  /** publishes a command on a device's commands topic (the embedded broker) */
+  publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -116,6 +123,10 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(fireRoutes)
       await v1.register(userRoutes)
       await v1.register(shiftRoutes)
+      await v1.register(placeRoutes)
+      await v1.register(deviceImportRoutes)
+      await v1.register(fireViewRoutes)
+      await v1.register(commandRoutes)
     },
     { prefix: '/api/v1' },
   )

@@ -31,8 +31,8 @@ export interface CrudOptions<J, C extends z.ZodObject, P extends z.ZodObject> {
     body: z.output<C>,
     id: string,
   ) => { values: Record<string, unknown>; extra?: Record<string, unknown> }
-  /** extra checks on a body before it is written (e.g. the device type exists) */
-  check?: (body: Partial<z.output<C>>, db: Queryable) => Promise<void> | void
+  /** extra checks on a body before it is written (e.g. the device type exists); `id` on a PATCH */
+  check?: (body: Partial<z.output<C>>, db: Queryable, id?: string) => Promise<void> | void
   /** refuses to delete an object that must stay (throw a HubError) */
   beforeDelete?: (found: J) => void
 }
@@ -71,7 +71,7 @@ export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: C
       `${o.path}/:id`,
       { ...write, schema: { tags, params: idParams, body: o.patch } },
       async (req) => {
-        await o.check?.(req.body as Partial<z.output<C>>, db)
+        await o.check?.(req.body as Partial<z.output<C>>, db, req.params.id)
         const updated = await o.store.patch(db, req.params.id, req.body as Record<string, unknown>)
         if (!updated) throw notFound(o.name, req.params.id)
         return updated

@@ -1,8 +1,10 @@
 import { ZodError } from 'zod'
+import { COMMAND_RESULT } from '../../devices/index.js'
 import type { Bus } from '../bus.js'
 import type { DeviceChannel } from '../contract/topics.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
+import { CommandResults } from './command-results.js'
 import { eventWriter, type IncomingEvent } from './event-writer.js'
 import { GroupCommitter } from './group-commit.js'
 import { RejectQuota } from './reject-quota.js'
@@ -56,12 +58,14 @@ export class Ingest {
   private readonly events: GroupCommitter<IncomingEvent>
   private readonly state: GroupCommitter<StateItem>
   private readonly quota = new RejectQuota()
+  readonly commands: CommandResults
 
   constructor(
     db: Db,
     bus: Bus,
     private readonly metrics: Metrics,
   ) {
+    this.commands = new CommandResults(db, bus)
     this.events = new GroupCommitter(eventWriter(db, bus, metrics), {
       maxBatch: 500,
       capacity: 20_000,
@@ -120,6 +124,8 @@ export class Ingest {
     const event = d.definition.decodeEvent(json)
     const rule = d.definition.events[event.type]!
     await this.events.submit({ device: d, event, rule, receivedAt, payload: json })
+    // after the event's commit, before its PUBACK: a retransmitted result is recorded at most once
+    if (event.type === COMMAND_RESULT) await this.commands.answered(d.id, event)
     this.state.offer({ kind: 'seen', deviceId: d.id, receivedAt })
   }
 

@@ -49,6 +49,9 @@ export function resourceStore<J>(spec: ResourceSpec<J>) {
     sites && spec.siteColumn ? { sql: `${spec.siteColumn} = ANY($${n})`, value: sites } : null
 
   return {
+    /** a row as JSON, for queries of their own that select whole rows */
+    toJson: spec.toJson,
+
     async insert(q: Queryable, id: string, values: Row): Promise<J> {
       const cols = [{ column: 'id', value: id }, ...columns(values)]
       const sql = `INSERT INTO ${spec.table} (${cols.map((c) => c.column).join(', ')})

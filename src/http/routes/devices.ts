@@ -9,18 +9,8 @@ import { queryReadings } from '../../store/readings.js'
 import { listRejected } from '../../store/rejects.js'
 import { anyRole, siteScope } from '../auth.js'
 import { crudRoutes } from '../crud.js'
+import { checkDeviceLocation, location } from '../device-location.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
-
-const location = z
-  .object({
-    building: z.string().max(100),
-    floor: z.string().max(100),
-    zone: z.string().max(100),
-    room: z.string().max(100),
-    bed: z.string().max(100),
-  })
-  .partial()
-  .strict()
 
 const device = z.object({
   type: z.enum(deviceTypes),
@@ -113,6 +103,7 @@ export async function deviceRoutes(app: FastifyInstance) {
         residentId: z.string().optional(),
         type: z.enum(deviceTypes).optional(),
       }),
+      check: (body, db, id) => checkDeviceLocation(db, body, id),
       onCreate: (body) => {
         const secret = newDeviceSecret()
         return { values: { ...body, secretHash: hashDeviceSecret(secretKey, secret) }, extra: { secret } }

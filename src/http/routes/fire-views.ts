@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { detectorState } from '../../core/detector-state.js'
+import { HubError } from '../../errors.js'
+import { detectorRows, type FireEvent, fireEvents } from '../../store/fire-views.js'
+import { placeKinds } from '../../store/places.js'
+import { devices } from '../../store/provisioning.js'
+import { anyRole } from '../auth.js'
+import { toCsv } from '../csv.js'
+import { decodeCursor, page, pageQuery } from '../paging.js'
+import { siteParams, visibleSite } from '../site-access.js'
+
+// An institution's fire-safety views: the live state of every detector, and the fire-event log for
+// inspections, as JSON pages or one CSV file. Every role reads (staff at their own sites).
+
+/** At most this many rows in one CSV export: narrow from/to for more. */
+export const MAX_EXPORT_ROWS = 100_000
+const DEFAULT_RANGE_MS = 30 * 86_400_000
+
+const instant = z.iso.datetime({ offset: true })
+const range = { from: instant.optional(), to: instant.optional() }
+const csvColumns = [
+  'at',
+  'source',
+  'kind',
+  'state',
+  'deviceId',
+  'deviceType',
+  ...placeKinds,
+  'alertId',
+  'alertType',
+  'actor',
+  'note',
+] as const
+
+function timeRange(q: { from?: string; to?: string }) {
+  const to = q.to ? new Date(q.to) : new Date()
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_RANGE_MS)
+  if (from >= to) {
+    throw new HubError('HUB_ERR_VALIDATION', 'querystring.from must be before to', [
+      { field: 'querystring.from', message: 'must be before to' },
+    ])
+  }
+  return { from, to }
+}
+
+const flat = (e: FireEvent) => ({ ...e, ...e.location })
+
+export async function fireViewRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const { db } = app.deps
+  const read = { onRequest: app.requireRole(...anyRole) }
+  const tags = ['fire safety']
+
+  app.get(
+    '/sites/:id/detectors',
+    { ...read, schema: { tags, params: siteParams, querystring: z.object(pageQuery) } },
+    async (req) => {
+      const site = await visibleSite(db, req, req.params.id)
+      const after = decodeCursor(req.query.cursor, z.object({ c: z.string(), id: z.string() }))
+      const { rows, next } = await detectorRows(db, site.id, req.query.limit, after)
+      const items = rows.map((r) => {
+        const d = devices.toJson(r)
+        const alerts = r.alerts as { id: string; type: string; priority: number; state: string }[]
+        return {
+          id: d.id,
+          type: d.type,
+          location: d.location,
+          state: detectorState(d.type, d.online, alerts),
+          online: d.online,
+          battery: d.battery,
+          lastSeen: d.lastSeen,
+          alerts,
+        }
+      })
+      return page(items, next)
+    },
+  )
+
+  app.get(
+    '/sites/:id/fire-events',
+    { ...read, schema: { tags, params: siteParams, querystring: z.object({ ...range, ...pageQuery }) } },
+    async (req) => {
+      const site = await visibleSite(db, req, req.params.id)
+      const after = decodeCursor(req.query.cursor, z.object({ at: z.string(), key: z.string() }))
+      const { items, next } = await fireEvents(db, site.id, timeRange(req.query), req.query.limit, after)
+      return page(items, next)
+    },
+  )
+
+  app.get(
+    '/sites/:id/fire-events.csv',
+    {
+      ...read,
+      schema: {
+        tags,
+        description: `the fire-event log as CSV (UTF-8 with BOM), at most ${MAX_EXPORT_ROWS} rows`,
+        params: siteParams,
+        querystring: z.object(range),
+      },
+    },
+    async (req, reply) => {
+      const site = await visibleSite(db, req, req.params.id)
+      const { from, to } = timeRange(req.query)
+      const { items, next } = await fireEvents(db, site.id, { from, to }, MAX_EXPORT_ROWS)
+      if (next) {
+        throw new HubError('HUB_ERR_VALIDATION', `more than ${MAX_EXPORT_ROWS} events: narrow from/to`, [
+          { field: 'querystring.from', message: `the range holds more than ${MAX_EXPORT_ROWS} events` },
+        ])
+      }
+      const name = `fire-events-${site.id}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv`
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(toCsv(csvColumns, items.map(flat)))
+    },
+  )
+}
