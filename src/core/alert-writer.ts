@@ -2,7 +2,7 @@ import type { Bus } from '../bus.js'
 import { alertJson } from '../contract/alert-json.js'
 import type { LiveMessage } from '../contract/live.js'
 import type { Metrics } from '../metrics.js'
-import { writeAlertChanges } from '../store/alert-writes.js'
+import { cancelQueuedNotifications, writeAlertChanges } from '../store/alert-writes.js'
 import type { Queryable } from '../store/db.js'
 import type { Decision } from './alert-machine.js'
 
@@ -16,6 +16,12 @@ export const isChange = (d: Decision): d is Change => d.effect === 'opened' || d
  */
 export async function persistChanges(tx: Queryable, changes: Change[]): Promise<LiveMessage[]> {
   if (changes.length === 0) return []
+  await cancelQueuedNotifications(
+    tx,
+    changes
+      .filter((c) => c.entries.some((e) => e.kind === 'acknowledged' || e.kind === 'resolved'))
+      .map((c) => c.alert.id),
+  )
   const opened = new Set(changes.filter((c) => c.effect === 'opened').map((c) => c.alert.id))
   const latest = [...new Map(changes.map((c) => [c.alert.id, c.alert])).values()]
   return writeAlertChanges(tx, {

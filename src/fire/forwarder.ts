@@ -2,13 +2,13 @@ import type { Logger } from 'pino'
 import type { Bus } from '../bus.js'
 import type { AlertJson } from '../contract/alert-json.js'
 import type { LiveMessage } from '../contract/live.js'
-import { decide, type HubAlertSource } from '../core/alert-machine.js'
-import { type Change, isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
-import { decideHubAlerts } from '../core/hub-alerts.js'
+import { decide } from '../core/alert-machine.js'
+import { type AlertWork, commitAlertWork } from '../core/alert-work.js'
+import { isChange } from '../core/alert-writer.js'
 import type { Metrics } from '../metrics.js'
 import { DueTimer } from '../notify/due-timer.js'
 import { getAlert } from '../store/alerts.js'
-import { type Db, type Tx, withTransaction } from '../store/db.js'
+import type { Db, Tx } from '../store/db.js'
 import { feedAfter } from '../store/feed.js'
 import { isFireDevice, signalFor, zoneKey } from './rules.js'
 import {
@@ -53,9 +53,7 @@ interface Place {
   device: SignalDevice | null
 }
 
-interface Work {
-  changes: Change[]
-  problems: HubAlertSource[]
+interface Work extends AlertWork {
   signals: number
 }
 
@@ -96,18 +94,14 @@ export class FireForwarder {
     })
   }
 
-  /** One transaction: `fn` fills `work` and says whether there may be more; changes, then publish. */
+  /** One transaction of alert work; says whether there may be more. */
   private async batch(fn: (tx: Tx, work: Work) => Promise<boolean>): Promise<boolean> {
-    const { db, bus, metrics } = this.deps
-    const r = await withTransaction(db, async (tx) => {
-      const work: Work = { changes: [], problems: [], signals: 0 }
-      const more = await fn(tx, work)
-      work.changes.push(...(await decideHubAlerts(tx, work.problems, new Date())))
-      return { more, signals: work.signals, messages: await persistChanges(tx, work.changes) }
+    const { result } = await commitAlertWork(this.deps, async (tx, alertWork) => {
+      const work: Work = Object.assign(alertWork, { signals: 0 })
+      return { more: await fn(tx, work), signals: work.signals }
     })
-    publishChanges(bus, metrics, r.messages)
-    if (r.signals > 0) this.deps.onQueued()
-    return r.more
+    if (result.signals > 0) this.deps.onQueued()
+    return result.more
   }
 
   private async consumeFeed(tx: Tx, work: Work): Promise<boolean> {
@@ -130,7 +124,7 @@ export class FireForwarder {
     const alert = m.data
     if (!alert.deviceId || !alert.siteId) return
     const place = await this.place(tx, alert)
-    if (!place || place.site.kind !== 'institution' || !place.device) return
+    if (place?.site.kind !== 'institution' || !place.device) return
     const now = new Date()
     const fire = alert.priority === 1
     const last = alert.history.at(-1)

@@ -2,14 +2,15 @@ import type { Logger } from 'pino'
 import type { Bus } from '../bus.js'
 import type { LiveMessage } from '../contract/live.js'
 import type { Alert } from '../core/alert.js'
-import { decide, type HubAlertSource } from '../core/alert-machine.js'
-import { type Change, isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
+import { decide } from '../core/alert-machine.js'
+import { commitAlertWork } from '../core/alert-work.js'
+import { isChange } from '../core/alert-writer.js'
 import { type Chain, choosePolicy, runStep, type StepRun, targetKey } from '../core/escalation.js'
-import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
+import { hubAlertTypes } from '../core/hub-alerts.js'
 import { newId } from '../ids.js'
 import type { Metrics } from '../metrics.js'
 import { getAlert } from '../store/alerts.js'
-import { type Db, type Tx, withTransaction } from '../store/db.js'
+import type { Db, Tx } from '../store/db.js'
 import {
   advanceEscalation,
   candidatePolicies,
@@ -102,32 +103,25 @@ export class Escalator {
   }
 
   private async runBatch(limit: number): Promise<number> {
-    const { db, bus, metrics } = this.deps
-    const result = await withTransaction(db, async (tx) => {
+    const { result, messages } = await commitAlertWork(this.deps, async (tx, work) => {
       const due = await claimDueEscalations(tx, limit)
-      const changes: Change[] = []
-      const problems: HubAlertSource[] = []
       let queued = false
       for (const d of due) {
         try {
           const r = await this.step(tx, d.alertId, d.chain, d.position, d.ackedContacts)
-          changes.push(...r.changes)
-          problems.push(...r.problems)
+          work.changes.push(...r.changes)
+          work.problems.push(...r.problems)
           queued ||= r.queued
         } catch (err) {
           throw Object.assign(err as Error, { alertId: d.alertId })
         }
       }
-      // the feed's counter row is locked from here to the commit: last, and once for the batch, so the
-      // steps never hold up the alarm path's own writes for longer than this
-      changes.push(...(await decideHubAlerts(tx, problems, new Date())))
-      return { count: due.length, messages: await persistChanges(tx, changes), queued }
+      return { count: due.length, queued }
     })
-    metrics.escalationSteps.inc(
-      result.messages.filter((m) => m.kind === 'alert.updated' && m.data.history.at(-1)?.kind === 'escalated')
-        .length,
+    const steps = messages.filter(
+      (m) => m.kind === 'alert.updated' && m.data.history.at(-1)?.kind === 'escalated',
     )
-    publishChanges(bus, metrics, result.messages)
+    this.deps.metrics.escalationSteps.inc(steps.length)
     if (result.queued) this.deps.onQueued()
     return result.count
   }
@@ -140,7 +134,7 @@ export class Escalator {
     ackedContacts: number[],
   ) {
     const alert = await getAlert(tx, alertId)
-    if (!alert || alert.state !== 'open') {
+    if (alert?.state !== 'open') {
       await stopEscalation(tx, alertId, alert?.state ?? 'gone')
       return { changes: [], problems: [], queued: false }
     }

@@ -4,9 +4,8 @@ import type { Queryable } from './db.js'
 
 // All writes of one set of alert changes in ONE statement (data-modifying CTEs): new alerts and the start
 // of their escalation (a durable timer due at once), updated alerts (an acknowledged or resolved alert's
-// escalation stops and its queued notifications are cancelled, fire-centre signals excepted), their audit
-// entries, and the live-feed messages with their seqs. On the alarm path every round trip to the database
-// is latency, so this replaces six.
+// escalation stops), their audit entries, and the live-feed messages with their seqs. On the alarm path every
+// round trip to the database is latency, so this replaces five.
 
 export interface AlertWrites {
   inserted: Alert[]
@@ -42,9 +41,6 @@ WITH inserted AS (
 ), stopped AS (
   UPDATE alert_escalations e SET next_due_at = NULL, stopped_reason = u.state
   FROM updated u WHERE e.alert_id = u.id AND u.state <> 'open' AND e.next_due_at IS NOT NULL
-), cancelled AS (
-  UPDATE notifications n SET state = 'cancelled', next_attempt_at = NULL
-  FROM updated u WHERE n.alert_id = u.id AND u.state <> 'open' AND n.state = 'pending' AND NOT n.critical
 ), audit AS (
   INSERT INTO alert_events (alert_id, at, kind, actor, note, data)
   SELECT * FROM unnest($21::text[], $22::timestamptz[], $23::text[], $24::text[], $25::text[], $26::jsonb[])
@@ -110,5 +106,19 @@ export async function appendAlertEvents(q: Queryable, entries: { alertId: string
       entries.map((e) => e.entry.note),
       entries.map((e) => JSON.stringify(e.entry.data)),
     ],
+  )
+}
+
+/**
+ * Cancels the queued notifications of alerts that stopped escalating (fire-centre signals excepted). Run
+ * before the alert writes: every transaction takes notification rows before the feed's counter row (the
+ * outbox does too), so the two never wait on each other in opposite orders.
+ */
+export async function cancelQueuedNotifications(q: Queryable, alertIds: string[]) {
+  if (alertIds.length === 0) return
+  await q.query(
+    `UPDATE notifications SET state = 'cancelled', next_attempt_at = NULL
+     WHERE alert_id = ANY($1) AND state = 'pending' AND NOT critical`,
+    [alertIds],
   )
 }

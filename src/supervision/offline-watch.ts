@@ -2,11 +2,12 @@ import type { Logger } from 'pino'
 import { definitions } from '../../devices/index.js'
 import type { Bus } from '../bus.js'
 import { decide } from '../core/alert-machine.js'
-import { type Change, isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
+import { commitAlertWork } from '../core/alert-work.js'
+import { isChange } from '../core/alert-writer.js'
 import { newId } from '../ids.js'
 import type { Metrics } from '../metrics.js'
 import { lockActiveAlerts } from '../store/alerts.js'
-import { type Db, withTransaction } from '../store/db.js'
+import type { Db } from '../store/db.js'
 
 // Offline is the hub's decision (DESIGN.md): a device silent for longer than its type's heartbeat interval
 // × a factor gets an "offline" alert (priority 3); when it is heard from again, the alert resolves itself
@@ -45,10 +46,10 @@ export class OfflineWatch {
 
   /** One pass: open alerts for devices gone silent, resolve those of devices heard from again. */
   async sweep() {
-    const { db, bus, metrics, factor } = this.deps
+    const { factor } = this.deps
     const types = definitions.map((d) => d.type)
     const limits = definitions.map((d) => d.heartbeatSeconds * factor)
-    const messages = await withTransaction(db, async (tx) => {
+    await commitAlertWork(this.deps, async (tx, work) => {
       const { rows } = await tx.query<{
         id: string
         site_id: string
@@ -66,7 +67,7 @@ export class OfflineWatch {
          LIMIT 1000`,
         [types, limits],
       )
-      if (rows.length === 0) return []
+      if (rows.length === 0) return
       const active = new Map(
         (
           await lockActiveAlerts(
@@ -76,7 +77,6 @@ export class OfflineWatch {
         ).map((a) => [a.deviceId, a]),
       )
       const now = new Date()
-      const changes: Change[] = []
       for (const r of rows) {
         const current = active.get(r.id) ?? null
         const d = r.silent
@@ -96,10 +96,8 @@ export class OfflineWatch {
               now,
             )
           : current && decide(current, { kind: 'resolve', actor: 'hub', outcome: 'restored' }, now)
-        if (d && isChange(d)) changes.push(d)
+        if (d && isChange(d)) work.changes.push(d)
       }
-      return persistChanges(tx, changes)
     })
-    publishChanges(bus, metrics, messages)
   }
 }
