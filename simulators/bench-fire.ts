@@ -1,19 +1,18 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { ROOT } from './bench/child.js'
+import { ROOT, ServerProcess } from './bench/child.js'
 import { runAllCleanups, scoped } from './bench/cleanup.js'
 import { benchDatabase } from './bench/database.js'
-import { telemetryLoad } from './bench/load.js'
 import { jsonReceiver } from './bench/receiver.js'
 import { startHub } from './bench/targets.js'
 import { SimDevice } from './device.js'
 import { runCli } from './lib/cli.js'
 import { Latency, type LatencySummary } from './lib/stats.js'
-import { mapLimit, sleep } from './lib/util.js'
+import { mapLimit, sleep, tempDir } from './lib/util.js'
 
 // `npm run bench:fire`: smoke PUBLISH → the monitoring centre receiving the forwarded signal, over 1,000 alarms
 // across 20 institutions, first on a quiet hub, then while 5,000 other devices flood it with telemetry (QoS 1).
-// The hub runs in its own process; the centre is a local HTTP receiver. Beside GB 26875 (10 s to the centre)
+// The hub and the flood each run in a process of their own; the centre is a local HTTP receiver here. Beside GB 26875 (10 s to the centre)
 // and GB 50440 (3 s to forward a confirmed alarm).
 
 const INSTITUTIONS = Number(process.env.BENCH_FIRE_INSTITUTIONS ?? 20)
@@ -73,10 +72,10 @@ async function main(): Promise<number> {
       post<{ id: string; secret: string }>('/api/v1/devices', { type: 'call-button', siteId: home.id }),
     )
     const detectors = await mapLimit(detectorCreds, 50, (c) => SimDevice.connect(hub.mqttUrl, c))
-    const others = await mapLimit(otherCreds, 100, (c) => SimDevice.connect(hub.mqttUrl, c))
-    cleanup.defer('disconnect', () =>
-      Promise.all([...detectors, ...others].map((d) => d.client.endAsync(true))),
-    )
+    cleanup.defer('disconnect', () => Promise.all(detectors.map((d) => d.client.endAsync(true))))
+    const dir = await tempDir('hub-bench-flood-')
+    cleanup.defer('remove the flood files', () => rm(dir, { recursive: true, force: true }))
+    await writeFile(path.join(dir, 'creds.json'), JSON.stringify(otherCreds))
 
     const run = async (label: string): Promise<LatencySummary> => {
       progress(`${label}: ${detectors.length} smoke alarms at ${RATE}/s…`)
@@ -116,10 +115,27 @@ async function main(): Promise<number> {
 
     const quiet = await run('quiet hub')
     await resolveAll()
-    const load = telemetryLoad(others, TELEMETRY_EVERY_MS)
+    progress(`connecting ${OTHERS} telemetry devices in a process of their own…`)
+    const flood = ServerProcess.spawn(
+      'telemetry flood',
+      'simulators/bench/flood-child.ts',
+      {
+        FLOOD_URL: hub.mqttUrl,
+        FLOOD_CREDS: path.join(dir, 'creds.json'),
+        FLOOD_EVERY_MS: String(TELEMETRY_EVERY_MS),
+        FLOOD_STATS: path.join(dir, 'stats.json'),
+      },
+      cleanup,
+    )
+    await flood.waitReady(async () => flood.firstJsonLine<{ ready: boolean }>(), 120_000, 100)
     await sleep(3_000) // let the flood reach its pace
     const flooded = await run(`while ${OTHERS} devices send telemetry every ${TELEMETRY_EVERY_MS} ms`)
-    const telemetry = await load.stop(10_000)
+    await flood.stop()
+    const telemetry = JSON.parse(await readFile(path.join(dir, 'stats.json'), 'utf8')) as {
+      sent: number
+      failed: number
+      unacked: number
+    }
 
     const row = (name: string, s: LatencySummary) =>
       `${name.padEnd(52)}${String(s.count).padStart(6)}${[s.p50, s.p90, s.p99, s.max].map((v) => v.toFixed(1).padStart(9)).join('')}`
