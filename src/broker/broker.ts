@@ -11,6 +11,7 @@ import type { Ingest } from '../ingest/ingest.js'
 import type { DeviceSession } from '../ingest/session.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
+import { deviceLookup } from './device-lookup.js'
 import { verifyDeviceSecret } from './device-secret.js'
 import { limitPacketSize } from './packet-limit.js'
 
@@ -48,7 +49,11 @@ export class Broker {
   private server?: Server
   private serverClosed?: Promise<unknown>
 
-  constructor(private readonly deps: BrokerDeps) {}
+  private readonly lookup: ReturnType<typeof deviceLookup>
+
+  constructor(private readonly deps: BrokerDeps) {
+    this.lookup = deviceLookup(deps.db)
+  }
 
   private refuse(reason: RefusalReason) {
     this.deps.metrics.mqttRefused.inc({ reason })
@@ -123,14 +128,7 @@ export class Broker {
       this.refuse('no-credentials')
       throw refusal(5, 'not authorized')
     }
-    const { rows } = await this.deps.db.query<{
-      id: string
-      type: string
-      site_id: string
-      resident_id: string | null
-      secret_hash: Buffer
-    }>('SELECT id, type, site_id, resident_id, secret_hash FROM devices WHERE id = $1', [username])
-    const row = rows[0]
+    const row = await this.lookup(username)
     const definition = row && deviceDefinition(row.type)
     if (!row || !definition) {
       this.refuse('unknown-device')
