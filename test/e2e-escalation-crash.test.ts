@@ -1,12 +1,11 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: tests read loosely typed JSON answers
 import { pino } from 'pino'
 import t from 'tap'
-import { SimDevice } from '../simulators/device.js'
 import { startEmbedded } from '../src/store/embedded.js'
 import { tempDataDir } from './fixtures/data-dir.js'
 import { WEBHOOK_SECRET } from './fixtures/escalation.js'
 import { ADMIN_PASSWORD } from './fixtures/hub.js'
-import { type RunningHub, startHubProcess } from './fixtures/process.js'
+import { connectTolerant, type RunningHub, startHubProcess } from './fixtures/process.js'
 import { startWebhookReceiver } from './fixtures/receivers.js'
 
 // Durable timers and the outbox across real hub processes: a SIGKILL before a step's deadline loses nothing
@@ -65,10 +64,7 @@ async function press(
   url: string,
   creds: { id: string; secret: string },
 ) {
-  const d = await SimDevice.connect(url, creds)
-  d.client.on('error', () => {})
-  t.teardown(() => d.client.endAsync(true))
-  await d.event('sos')
+  await (await connectTolerant(t, url, creds)).event('sos')
 }
 
 t.test('a hub killed (SIGKILL) before a step is due runs it once after restart', async (t) => {

@@ -1,9 +1,14 @@
 import t from 'tap'
-import { SimDevice } from '../simulators/device.js'
 import type { LiveMessage } from '../src/contract/live.js'
 import { tempDataDir } from './fixtures/data-dir.js'
 import { ADMIN_PASSWORD } from './fixtures/hub.js'
-import { alive, processesUsing, type RunningHub, startHubProcess } from './fixtures/process.js'
+import {
+  alive,
+  connectTolerant,
+  processesUsing,
+  type RunningHub,
+  startHubProcess,
+} from './fixtures/process.js'
 
 // The hub as a real process, stopped cleanly (SIGTERM) or killed (SIGKILL), then started again on the same
 // DATA_DIR: what was committed is still there, devices and users still get in, the live feed resumes.
@@ -30,17 +35,7 @@ async function provision(h: RunningHub, token: string) {
   return { site, resident, device: device as { id: string; secret: string } }
 }
 
-async function connect(
-  t: { teardown(fn: () => unknown): void },
-  url: string,
-  creds: { id: string; secret: string },
-) {
-  const d = await SimDevice.connect(url, creds)
-  // the hub going away closes the connection; that is expected here, not an error of the test
-  d.client.on('error', () => {})
-  t.teardown(() => d.client.endAsync(true))
-  return d
-}
+const connect = connectTolerant
 
 const hubEnv = (dataDir: string) => ({ DATA_DIR: dataDir, HUB_ADMIN_PASSWORD: ADMIN_PASSWORD })
 

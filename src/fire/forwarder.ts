@@ -10,7 +10,7 @@ import { DueTimer } from '../notify/due-timer.js'
 import { getAlert } from '../store/alerts.js'
 import type { Db, Tx } from '../store/db.js'
 import { feedAfter } from '../store/feed.js'
-import { isFireDevice, signalFor, zoneKey } from './rules.js'
+import { isFireDevice, mayConcernCentres, signalFor, zoneKey } from './rules.js'
 import {
   nextHeartbeatDue,
   queueHeartbeats,
@@ -122,7 +122,7 @@ export class FireForwarder {
   private async handle(tx: Tx, m: LiveMessage, work: Work) {
     if (m.kind !== 'alert.opened' && m.kind !== 'alert.updated') return
     const alert = m.data
-    if (!alert.deviceId || !alert.siteId) return
+    if (!alert.deviceId || !alert.siteId || !mayConcernCentres(alert)) return
     const place = await this.place(tx, alert)
     if (place?.site.kind !== 'institution' || !place.device) return
     const now = new Date()
