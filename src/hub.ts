@@ -72,7 +72,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
 
     const metrics = createMetrics()
     const bus = new Bus()
-    const ingest = new Ingest(db, bus, metrics)
+    const ingest = new Ingest(db, bus, metrics, { dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()

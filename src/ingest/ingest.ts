@@ -64,9 +64,10 @@ export class Ingest {
     db: Db,
     bus: Bus,
     private readonly metrics: Metrics,
+    opts: { dedupeWindowMs: number },
   ) {
     this.commands = new CommandResults(db, bus)
-    this.events = new GroupCommitter(eventWriter(db, bus, metrics), {
+    this.events = new GroupCommitter(eventWriter(db, bus, metrics, opts.dedupeWindowMs), {
       maxBatch: 500,
       capacity: 20_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'events' }),
