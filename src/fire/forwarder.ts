@@ -10,6 +10,7 @@ import { DueTimer } from '../notify/due-timer.js'
 import { getAlert } from '../store/alerts.js'
 import type { Db, Tx } from '../store/db.js'
 import { feedAfter } from '../store/feed.js'
+import { recordSetAside } from '../store/fire-signal-log.js'
 import { isFireDevice, mayConcernCentres, signalFor, zoneKey } from './rules.js'
 import {
   nextHeartbeatDue,
@@ -55,6 +56,18 @@ interface Place {
 
 interface Work extends AlertWork {
   signals: number
+}
+
+type SiteAlert = AlertJson & { siteId: string; deviceId: string }
+
+type AlertChange = 'alert.opened' | 'alert.updated'
+
+/** The alert change a feed message carries, if it may concern a monitoring centre (cheap: no database). */
+function centreAlert(m: LiveMessage): { kind: AlertChange; alert: SiteAlert } | null {
+  if (m.kind !== 'alert.opened' && m.kind !== 'alert.updated') return null
+  const alert = m.data
+  if (!alert.deviceId || !alert.siteId || !mayConcernCentres(alert)) return null
+  return { kind: m.kind, alert: alert as SiteAlert }
 }
 
 export class FireForwarder {
@@ -111,7 +124,7 @@ export class FireForwarder {
     )
     const messages = await feedAfter(tx, Number(rows[0]!.value), PAGE)
     if (messages.length === 0) return false
-    for (const m of messages) await this.handle(tx, m, work)
+    for (const m of messages) await this.handleOrSetAside(tx, m, work)
     await tx.query('UPDATE hub_settings SET value = $2 WHERE key = $1', [
       CURSOR,
       String(messages.at(-1)!.seq),
@@ -119,25 +132,60 @@ export class FireForwarder {
     return messages.length === PAGE
   }
 
-  private async handle(tx: Tx, m: LiveMessage, work: Work) {
-    if (m.kind !== 'alert.opened' && m.kind !== 'alert.updated') return
-    const alert = m.data
-    if (!alert.deviceId || !alert.siteId || !mayConcernCentres(alert)) return
+  /**
+   * One message in a savepoint: if its signal cannot be built or queued, what it did is undone, it is set
+   * aside with the reason (fire-event log, a delivery-failure alert) and the page goes on, so one bad
+   * message never holds back the signals after it.
+   */
+  private async handleOrSetAside(tx: Tx, m: LiveMessage, work: Work) {
+    const change = centreAlert(m)
+    if (!change) return
+    const { kind, alert } = change
+    const before = { changes: work.changes.length, problems: work.problems.length, signals: work.signals }
+    await tx.query('SAVEPOINT fire_message')
+    try {
+      await this.handle(tx, kind, alert, work)
+      await tx.query('RELEASE SAVEPOINT fire_message')
+    } catch (err) {
+      await tx.query('ROLLBACK TO SAVEPOINT fire_message')
+      work.changes.length = before.changes
+      work.problems.length = before.problems
+      work.signals = before.signals
+      const reason = (err as Error).message
+      this.deps.log.error({ err, seq: m.seq, alertId: alert.id }, 'fire signal set aside')
+      await recordSetAside(tx, {
+        siteId: alert.siteId,
+        alertId: alert.id,
+        feedSeq: m.seq,
+        reason,
+        at: new Date(),
+      })
+      work.problems.push({
+        alertType: 'delivery-failure',
+        siteId: alert.siteId,
+        residentId: null,
+        relatedAlertId: alert.id,
+        data: { target: 'fire-centre', reason: `the fire signal could not be queued: ${reason}` },
+      })
+    }
+  }
+
+  private async handle(tx: Tx, kind: AlertChange, alert: SiteAlert, work: Work) {
     const place = await this.place(tx, alert)
     if (place?.site.kind !== 'institution' || !place.device) return
     const now = new Date()
     const fire = alert.priority === 1
     const last = alert.history.at(-1)
-    if (fire && m.kind === 'alert.opened') await this.opened(tx, alert, place, work)
+    if (fire && kind === 'alert.opened') await this.opened(tx, alert, place, work)
     if (fire && last?.kind === 'acknowledged') await recordAcknowledged(tx, alert.id, new Date(last.at))
     if (fire && last?.kind === 'false-alarm') await recordFalseAlarm(tx, alert.id, now)
-    const kind = signalFor(m.kind, alert, isFireDevice(place.device.type))
-    if (!kind) return
+    const signal = signalFor(kind, alert, isFireDevice(place.device.type))
+    if (!signal) return
     // fire-confirmed goes once per zone: a second detector's confirmation adds nothing the centre needs
-    if (kind === 'fire-confirmed' && !(await recordConfirmed(tx, alert.id, now))) return
-    const sent = await queueSignals(tx, kind, alert, place.site, place.device, now)
+    if (signal === 'fire-confirmed' && !(await recordConfirmed(tx, alert.id, now))) return
+    const sent = await queueSignals(tx, signal, alert, place.site, place.device, now)
     work.signals += sent
-    if (sent === 0 && kind === 'fire') {
+    if (sent === 0 && signal === 'fire') {
       work.problems.push({
         alertType: 'no-usable-channel',
         siteId: alert.siteId,
