@@ -21,6 +21,14 @@ export interface HubAlertSource {
   data: Record<string, unknown>
 }
 
+/** The alert types the hub raises about itself: their own gaps are recorded on them, never raised again. */
+export const hubAlertTypes: ReadonlySet<string> = new Set([
+  'delivery-failure',
+  'no-usable-channel',
+  'nobody-on-duty',
+  'centre-link-down',
+])
+
 export type AlertInput =
   | { kind: 'device-event'; rule: AlertRule; event: AlertEvent; source: EventSource; newId: string }
   | { kind: 'hub-alert'; source: HubAlertSource; newId: string }
@@ -46,6 +54,11 @@ export type Decision =
   | { effect: 'none'; alert: Alert | null }
   | { effect: 'opened' | 'updated'; alert: Alert; entries: HistoryEntry[] }
   | { effect: 'conflict'; alert: Alert; message: string }
+
+/** A decision that writes something: the runner persists these. */
+export type Change = Extract<Decision, { effect: 'opened' | 'updated' }>
+
+export const isChange = (d: Decision): d is Change => d.effect === 'opened' || d.effect === 'updated'
 
 const entry = (
   at: Date,

@@ -1,17 +1,15 @@
 import type { Logger } from 'pino'
-import type { Bus } from '../bus.js'
+import type { AlertRunner } from '../alerting/runner.js'
+import type { AlertWork } from '../alerting/work.js'
 import { notificationJson } from '../contract/notification-json.js'
 import type { HistoryEntry } from '../core/alert.js'
-import type { HubAlertSource } from '../core/alert-machine.js'
-import { type Change, persistChanges, publishChanges } from '../core/alert-writer.js'
-import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
+import { type HubAlertSource, hubAlertTypes } from '../core/alert-machine.js'
 import type { CentreSender } from '../fire/centre-channel.js'
 import type { FireSignal } from '../fire/signal.js'
 import { GroupCommitter } from '../ingest/group-commit.js'
 import type { Metrics } from '../metrics.js'
 import { appendAlertEvents } from '../store/alert-writes.js'
-import { type Db, type Tx, withTransaction } from '../store/db.js'
-import { appendFeed } from '../store/feed.js'
+import type { Db } from '../store/db.js'
 import {
   claimDueNotifications,
   completeAttempts,
@@ -28,8 +26,8 @@ import { DueTimer } from './due-timer.js'
 
 export interface OutboxDeps {
   db: Db
-  bus: Bus
   metrics: Metrics
+  alerts: AlertRunner
   log: Logger
   channels: Partial<Record<ChannelName, Channel>>
   retryDelayMs: (attempt: number) => number
@@ -39,7 +37,7 @@ export interface OutboxDeps {
   /** sends fire signals to monitoring centres */
   centre?: CentreSender
   /** what a batch of recorded attempts means beyond the outbox (a centre's link state); in the same transaction */
-  afterRecord?: (tx: Tx, recorded: Recorded[]) => Promise<Change[]>
+  afterRecord?: (work: AlertWork, recorded: Recorded[]) => Promise<void>
 }
 
 export interface Recorded {
@@ -166,8 +164,8 @@ export class Outbox {
 
   /** Records a batch of finished attempts in one transaction: one commit for many deliveries. */
   private async record(batch: Finished[]) {
-    const { db, bus, metrics } = this.deps
-    const messages = await withTransaction(db, async (tx) => {
+    await this.deps.alerts.run(async (work) => {
+      const { tx } = work
       const now = await completeAttempts(
         tx,
         batch.map(({ n, result, startedAt, finishedAt, retryAt }) => ({
@@ -208,12 +206,12 @@ export class Outbox {
         result,
         finishedAt,
       }))
-      const more = (await this.deps.afterRecord?.(tx, recorded)) ?? []
-      const alerts = await persistChanges(tx, [...(await decideHubAlerts(tx, raised, new Date())), ...more])
-      const feed = now.map((n) => ({ kind: 'notification.updated' as const, data: notificationJson(n) }))
-      return [...alerts, ...(await appendFeed(tx, feed))]
+      await this.deps.afterRecord?.(work, recorded)
+      work.raise(...raised)
+      work.feed.push(
+        ...now.map((n) => ({ kind: 'notification.updated' as const, data: notificationJson(n) })),
+      )
     })
-    publishChanges(bus, metrics, messages)
   }
 
   /** The delivery-failure alert for a notification given up; none for a hub-raised alert's own notifications. */

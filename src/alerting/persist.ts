@@ -1,18 +1,13 @@
-import type { Bus } from '../bus.js'
 import { alertJson } from '../contract/alert-json.js'
 import type { LiveMessage } from '../contract/live.js'
-import type { Metrics } from '../metrics.js'
+import type { Change } from '../core/alert-machine.js'
 import { cancelQueuedNotifications, writeAlertChanges } from '../store/alert-writes.js'
 import type { Queryable } from '../store/db.js'
-import type { Decision } from './alert-machine.js'
-
-export type Change = Extract<Decision, { effect: 'opened' | 'updated' }>
-
-export const isChange = (d: Decision): d is Change => d.effect === 'opened' || d.effect === 'updated'
 
 /**
- * Performs the core's decisions inside the caller's transaction: the alert rows (final state of each), the
- * audit trail (every entry) and one live-feed message per decision, in one statement.
+ * Performs the core's decisions inside the runner's transaction: the alert rows (final state of each), the
+ * audit trail (every entry still in a history; a folded repeat replaces the one before it) and one live-feed
+ * message per decision, in one statement.
  */
 export async function persistChanges(tx: Queryable, changes: Change[]): Promise<LiveMessage[]> {
   if (changes.length === 0) return []
@@ -33,12 +28,4 @@ export async function persistChanges(tx: Queryable, changes: Change[]): Promise<
       data: alertJson(c.alert),
     })),
   })
-}
-
-/** After commit: hand each stored message to the bus, in seq order. */
-export function publishChanges(bus: Bus, metrics: Metrics, messages: LiveMessage[]) {
-  for (const m of messages) {
-    metrics.alertChanges.inc({ kind: m.kind })
-    bus.emit('live', m)
-  }
 }
