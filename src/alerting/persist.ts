@@ -18,11 +18,16 @@ export async function persistChanges(tx: Queryable, changes: Change[]): Promise<
       .map((c) => c.alert.id),
   )
   const opened = new Set(changes.filter((c) => c.effect === 'opened').map((c) => c.alert.id))
+  // a repeat folded by a later change of this batch is never written; one folded from before is replaced
+  const entries = changes.flatMap((c) => c.entries.map((entry) => ({ alertId: c.alert.id, entry })))
+  const foldedHere = new Set(changes.flatMap((c) => (c.folded ? [c.folded] : [])))
+  const written = new Set(entries.map((e) => e.entry))
   const latest = [...new Map(changes.map((c) => [c.alert.id, c.alert])).values()]
   return writeAlertChanges(tx, {
     inserted: latest.filter((a) => opened.has(a.id)),
     updated: latest.filter((a) => !opened.has(a.id)),
-    entries: changes.flatMap((c) => c.entries.map((entry) => ({ alertId: c.alert.id, entry }))),
+    entries: entries.filter((e) => !foldedHere.has(e.entry)),
+    folded: [...new Set(changes.filter((c) => c.folded && !written.has(c.folded)).map((c) => c.alert.id))],
     feed: changes.map((c) => ({
       kind: c.effect === 'opened' ? 'alert.opened' : 'alert.updated',
       data: alertJson(c.alert),

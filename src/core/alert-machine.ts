@@ -52,7 +52,8 @@ export type AlertInput =
 export type Decision =
   /** nothing to write (ignored event, nothing to cancel, an ack of an acknowledged alert) */
   | { effect: 'none'; alert: Alert | null }
-  | { effect: 'opened' | 'updated'; alert: Alert; entries: HistoryEntry[] }
+  /** `folded`: an earlier repeat this change's entry replaces in the history (and the audit trail) */
+  | { effect: 'opened' | 'updated'; alert: Alert; entries: HistoryEntry[]; folded?: HistoryEntry }
   | { effect: 'conflict'; alert: Alert; message: string }
 
 /** A decision that writes something: the runner persists these. */
@@ -76,6 +77,20 @@ const entry = (
 
 function updated(alert: Alert, changes: Partial<Alert>, e: HistoryEntry): Decision {
   return { effect: 'updated', alert: { ...alert, ...changes, history: [...alert.history, e] }, entries: [e] }
+}
+
+/**
+ * A repeat folds into the alert's count. Its history keeps a bounded record of them: the first repeat and
+ * the latest (which carries the count then), never one entry per repeat, so a device or receiver that
+ * repeats for hours cannot grow an alert, or every feed message about it, without bound.
+ */
+function repeated(alert: Alert, now: Date, data: Record<string, unknown>): Decision {
+  const count = alert.count + 1
+  const e = entry(now, 'repeated', null, undefined, { ...data, count })
+  const repeats = alert.history.filter((h) => h.kind === 'repeated')
+  const folded = repeats.length >= 2 ? repeats.at(-1) : undefined
+  const history = [...alert.history.filter((h) => h !== folded), e]
+  return { effect: 'updated', alert: { ...alert, count, history }, entries: [e], ...(folded && { folded }) }
 }
 
 type Opening = Pick<Alert, 'id' | 'type' | 'priority' | 'abilityLevel' | 'siteId' | 'residentId'> &
@@ -124,7 +139,7 @@ function onDeviceEvent(
       }
       return open(opening, { eventId: event.id }, now)
     }
-    return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, data))
+    return repeated(active, now, data)
   }
   // cancel, clear, or an alarm type reported with state "clear": recorded; an operator still closes it
   if (!active) return { effect: 'none', alert: null } satisfies Decision
@@ -138,8 +153,7 @@ function onDeviceEvent(
 /** Hub-raised alerts are technical (priority 3); a repeat while one is unresolved folds into it. */
 function onHubAlert(active: Alert | null, input: Extract<AlertInput, { kind: 'hub-alert' }>, now: Date) {
   const { source } = input
-  if (active)
-    return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, source.data))
+  if (active) return repeated(active, now, source.data)
   const opening = {
     id: input.newId,
     type: source.alertType,
