@@ -6,6 +6,7 @@ import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
 import { FireForwarder } from './fire/forwarder.js'
 import { afterCentreAttempts } from './fire/link.js'
+import { fireSignalEffect } from './fire/signal-effect.js'
 import { buildApp } from './http/app.js'
 import { LiveFeed } from './http/live-feed.js'
 import { tokenService } from './http/tokens.js'
@@ -73,7 +74,17 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
 
     const metrics = createMetrics()
     const bus = new Bus()
-    const alerts = new AlertRunner({ db, bus, metrics })
+    // a fire alarm's signal is queued in the alarm's own transaction; the outbox and forwarder exist by then
+    const fireSignals = fireSignalEffect({
+      windows: {
+        confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,
+        ackMs: config.HUB_FIRE_ACK_WINDOW,
+        investigateMs: config.HUB_FIRE_INVESTIGATE_WINDOW,
+      },
+      onQueued: () => outbox.wake(),
+      onWindowStarted: () => forwarder.wake(),
+    })
+    const alerts = new AlertRunner({ db, bus, metrics, log, effects: [fireSignals] })
     const ingest = new Ingest(db, bus, metrics, alerts)
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
@@ -104,14 +115,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const forwarder = new FireForwarder({
       db,
-      bus,
       alerts,
       log,
-      windows: {
-        confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,
-        ackMs: config.HUB_FIRE_ACK_WINDOW,
-        investigateMs: config.HUB_FIRE_INVESTIGATE_WINDOW,
-      },
       heartbeatMs: config.HUB_CENTRE_HEARTBEAT,
       onQueued: () => outbox.wake(),
     })
