@@ -63,7 +63,7 @@ export class FireForwarder {
 
   /** Verification windows that ran out: an alarm nobody acknowledged or investigated in time is confirmed. */
   private async endWindows(work: AlertWork): Promise<boolean> {
-    const due = await claimDueVerifications(work.tx, BATCH)
+    const due = await claimDueVerifications(work.tx, BATCH, work.now)
     for (const v of due) {
       const alert = await getAlert(work.tx, v.alertId)
       if (!alert || alert.state === 'resolved') continue

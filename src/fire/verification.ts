@@ -91,14 +91,18 @@ export interface DueVerification {
   investigateDue: Date
 }
 
-/** Claims verifications whose window ran out (SKIP LOCKED: once across hubs) and ends them. */
-export async function claimDueVerifications(q: Queryable, limit: number): Promise<DueVerification[]> {
+/** Claims verifications whose window ran out by `now` (SKIP LOCKED: once across hubs) and ends them. */
+export async function claimDueVerifications(
+  q: Queryable,
+  limit: number,
+  now: Date,
+): Promise<DueVerification[]> {
   const { rows } = await q.query<{ alert_id: string; ack_due: Date; investigate_due: Date }>(
     `UPDATE fire_verifications v SET due_at = NULL
-     FROM (SELECT alert_id FROM fire_verifications WHERE due_at <= now() ORDER BY due_at LIMIT $1
+     FROM (SELECT alert_id FROM fire_verifications WHERE due_at <= $2 ORDER BY due_at LIMIT $1
            FOR UPDATE SKIP LOCKED) d
      WHERE v.alert_id = d.alert_id RETURNING v.alert_id, v.ack_due, v.investigate_due`,
-    [limit],
+    [limit, now],
   )
   return rows.map((r) => ({ alertId: r.alert_id, ackDue: r.ack_due, investigateDue: r.investigate_due }))
 }
