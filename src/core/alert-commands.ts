@@ -7,13 +7,13 @@ import type { Alert } from './alert.js'
 import { type AlertInput, decide } from './alert-machine.js'
 import { isChange, persistChanges, publishChanges } from './alert-writer.js'
 
-/** An operator's ack or resolve: lock the alert, let the core decide, persist, publish after commit. */
+/** An operator's ack, recorded action or resolve: lock the alert, let the core decide, persist, publish after commit. */
 export async function runAlertCommand(
   db: Db,
   bus: Bus,
   metrics: Metrics,
   alertId: string,
-  input: Extract<AlertInput, { kind: 'ack' | 'resolve' }>,
+  input: Extract<AlertInput, { kind: 'ack' | 'action' | 'resolve' }>,
 ): Promise<Alert> {
   const { alert, messages, firstAck } = await withTransaction(db, async (tx) => {
     const current = await getAlert(tx, alertId, true)
