@@ -47,6 +47,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     }
   }
   let publicUrl = () => config.HUB_PUBLIC_URL
+  if (config.publicUrlDefaulted) {
+    log.warn(
+      { publicUrl: config.HUB_PUBLIC_URL },
+      'HUB_PUBLIC_URL is not set: acknowledgement links in family notifications point at the bind address, which phones outside this machine cannot open; set HUB_PUBLIC_URL to the address families reach the hub at',
+    )
+  }
   try {
     let databaseUrl = config.DATABASE_URL
     if (!databaseUrl) {
@@ -142,6 +148,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       tokens,
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
+      mapTiles: config.HUB_MAP_TILES ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,

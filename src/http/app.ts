@@ -19,6 +19,7 @@ import { authPlugin } from './auth.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
+import { consoleConfigRoutes } from './routes/console-config.js'
 import { deviceImportRoutes } from './routes/device-import.js'
 import { deviceRoutes } from './routes/devices.js'
 import { escalationPolicyRoutes } from './routes/escalation-policies.js'
@@ -44,6 +45,8 @@ export interface AppDeps {
   secretKey: string
   /** publishes a command on a device's commands topic (the embedded broker) */
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
+  /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
+  mapTiles: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -130,6 +133,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(deviceImportRoutes)
       await v1.register(fireViewRoutes)
       await v1.register(commandRoutes)
+      await v1.register(consoleConfigRoutes)
     },
     { prefix: '/api/v1' },
   )
