@@ -17,7 +17,7 @@ import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
 import { StartupError } from './startup-error.js'
-import { createPool } from './store/db.js'
+import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
@@ -53,8 +53,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       stops.push(() => embedded.stop())
       databaseUrl = embedded.url
     }
-    const db = createPool(databaseUrl)
-    stops.push(() => db.end())
+    const pools = createPools(databaseUrl)
+    const db = pools.main
+    stops.push(() => Promise.all(Object.values(pools).map((p) => p.end())))
     await db.query('SELECT 1').catch((err: Error) => {
       const { hostname, port, pathname } = new URL(databaseUrl)
       throw new StartupError(`cannot use the database ${hostname}:${port || 5432}${pathname}: ${err.message}`)
@@ -72,7 +73,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
 
     const metrics = createMetrics()
     const bus = new Bus()
-    const ingest = new Ingest(db, bus, metrics)
+    const ingest = new Ingest(pools, bus, metrics, { telemetryBudget: config.HUB_TELEMETRY_BUDGET })
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
@@ -103,7 +104,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       factor: config.HUB_OFFLINE_FACTOR,
     })
     const forwarder = new FireForwarder({
-      db,
+      db: pools.alarms,
       bus,
       metrics,
       log,
