@@ -102,6 +102,7 @@ export const contactJson = (r: Row) => ({
 /** Users as the API shows them: never the password hash nor the webhook secret. */
 export const userRecords = resourceStore({
   table: 'users',
+  search: ['username', 'name', 'phone', 'email'],
   fields: {
     ...contactColumns,
     username: { column: 'username' },
