@@ -21,6 +21,14 @@ export interface HubAlertSource {
   data: Record<string, unknown>
 }
 
+/** The alert types the hub raises about itself: their own gaps are recorded on them, never raised again. */
+export const hubAlertTypes: ReadonlySet<string> = new Set([
+  'delivery-failure',
+  'no-usable-channel',
+  'nobody-on-duty',
+  'centre-link-down',
+])
+
 export type AlertInput =
   | { kind: 'device-event'; rule: AlertRule; event: AlertEvent; source: EventSource; newId: string }
   | { kind: 'hub-alert'; source: HubAlertSource; newId: string }
@@ -46,8 +54,14 @@ export type AlertInput =
 export type Decision =
   /** nothing to write (ignored event, nothing to cancel, an ack of an acknowledged alert) */
   | { effect: 'none'; alert: Alert | null }
-  | { effect: 'opened' | 'updated'; alert: Alert; entries: HistoryEntry[] }
+  /** `folded`: an earlier repeat this change's entry replaces in the history (and the audit trail) */
+  | { effect: 'opened' | 'updated'; alert: Alert; entries: HistoryEntry[]; folded?: HistoryEntry }
   | { effect: 'conflict'; alert: Alert; message: string }
+
+/** A decision that writes something: the runner persists these. */
+export type Change = Extract<Decision, { effect: 'opened' | 'updated' }>
+
+export const isChange = (d: Decision): d is Change => d.effect === 'opened' || d.effect === 'updated'
 
 const entry = (
   at: Date,
@@ -65,6 +79,20 @@ const entry = (
 
 function updated(alert: Alert, changes: Partial<Alert>, e: HistoryEntry): Decision {
   return { effect: 'updated', alert: { ...alert, ...changes, history: [...alert.history, e] }, entries: [e] }
+}
+
+/**
+ * A repeat folds into the alert's count. Its history keeps a bounded record of them: the first repeat and
+ * the latest (which carries the count then), never one entry per repeat, so a device or receiver that
+ * repeats for hours cannot grow an alert, or every feed message about it, without bound.
+ */
+function repeated(alert: Alert, now: Date, data: Record<string, unknown>): Decision {
+  const count = alert.count + 1
+  const e = entry(now, 'repeated', null, undefined, { ...data, count })
+  const repeats = alert.history.filter((h) => h.kind === 'repeated')
+  const folded = repeats.length >= 2 ? repeats.at(-1) : undefined
+  const history = [...alert.history.filter((h) => h !== folded), e]
+  return { effect: 'updated', alert: { ...alert, count, history }, entries: [e], ...(folded && { folded }) }
 }
 
 type Opening = Pick<Alert, 'id' | 'type' | 'priority' | 'abilityLevel' | 'siteId' | 'residentId'> &
@@ -113,7 +141,7 @@ function onDeviceEvent(
       }
       return open(opening, { eventId: event.id }, now)
     }
-    return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, data))
+    return repeated(active, now, data)
   }
   // cancel, clear, or an alarm type reported with state "clear": recorded; an operator still closes it
   if (!active) return { effect: 'none', alert: null } satisfies Decision
@@ -127,8 +155,7 @@ function onDeviceEvent(
 /** Hub-raised alerts are technical (priority 3); a repeat while one is unresolved folds into it. */
 function onHubAlert(active: Alert | null, input: Extract<AlertInput, { kind: 'hub-alert' }>, now: Date) {
   const { source } = input
-  if (active)
-    return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, source.data))
+  if (active) return repeated(active, now, source.data)
   const opening = {
     id: input.newId,
     type: source.alertType,

@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
+import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
@@ -38,6 +39,8 @@ export interface AppDeps {
   db: Db
   bus: Bus
   metrics: Metrics
+  /** every alert change goes through the alerting runner */
+  alerts: AlertRunner
   log: Logger
   tokens: TokenService
   secretKey: string

@@ -5,7 +5,6 @@ import { alertJson } from '../../contract/alert-json.js'
 import { alertSchema, errorSchema, pageOf } from '../../contract/api-schemas.js'
 import { notificationJson } from '../../contract/notification-json.js'
 import { type Alert, alertActions } from '../../core/alert.js'
-import { runAlertCommand } from '../../core/alert-commands.js'
 import { notFound } from '../../errors.js'
 import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
 import { alertRoute } from '../../store/notifications.js'
@@ -19,7 +18,7 @@ const note = z.string().max(2000).optional()
 
 export async function alertRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, bus, metrics } = app.deps
+  const { db, alerts } = app.deps
   const roles = { onRequest: app.requireRole(...anyRole) }
   const tags = ['alerts']
   emptyBodyIsAbsent(app)
@@ -86,7 +85,7 @@ export async function alertRoutes(fastify: FastifyInstance) {
     async (req) => {
       await checkActable(req, req.params.id)
       return alertJson(
-        await runAlertCommand(db, bus, metrics, req.params.id, {
+        await alerts.command(req.params.id, {
           kind: 'ack',
           actor: req.user!.username,
           note: req.body?.note,
@@ -110,7 +109,7 @@ export async function alertRoutes(fastify: FastifyInstance) {
     async (req) => {
       await checkActable(req, req.params.id)
       return alertJson(
-        await runAlertCommand(db, bus, metrics, req.params.id, {
+        await alerts.command(req.params.id, {
           kind: 'action',
           actor: req.user!.username,
           action: req.body.action,
@@ -129,7 +128,7 @@ export async function alertRoutes(fastify: FastifyInstance) {
     async (req) => {
       await checkActable(req, req.params.id)
       return alertJson(
-        await runAlertCommand(db, bus, metrics, req.params.id, {
+        await alerts.command(req.params.id, {
           kind: 'resolve',
           actor: req.user!.username,
           outcome: req.body.outcome,

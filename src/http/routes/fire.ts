@@ -35,7 +35,7 @@ const alertParams = z.object({ id: z.string().max(100) })
 
 export async function fireRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, bus, metrics } = app.deps
+  const { db, alerts } = app.deps
   const write = { onRequest: app.requireRole(...shiftWriters) }
   const read = { onRequest: app.requireRole(...anyRole) }
   const tags = ['fire']
@@ -96,15 +96,8 @@ export async function fireRoutes(fastify: FastifyInstance) {
   const mark = (kind: 'fire-confirmed' | 'false-alarm') => async (req: FastifyRequest) => {
     const { id } = req.params as { id: string }
     const body = (req.body ?? {}) as { note?: string; reason?: string }
-    const alert = await markFire(
-      db,
-      bus,
-      metrics,
-      id,
-      kind,
-      req.user!.username,
-      body.reason ?? body.note,
-      (a) => inScope(req.user, a.siteId),
+    const alert = await markFire(alerts, id, kind, req.user!.username, body.reason ?? body.note, (a) =>
+      inScope(req.user, a.siteId),
     )
     return alertJson(alert)
   }
