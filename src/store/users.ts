@@ -134,3 +134,12 @@ export async function lockEnabledAdmins(q: Queryable): Promise<string[]> {
   )
   return rows.map((r) => r.id)
 }
+
+/** The name to show others for each username (its `name`, else the username), e.g. on a family's alert page. */
+export async function displayNames(q: Queryable, usernames: string[]): Promise<Map<string, string>> {
+  const { rows } = await q.query<{ username: string; shown: string }>(
+    'SELECT username, coalesce(name, username) AS shown FROM users WHERE username = ANY($1)',
+    [usernames],
+  )
+  return new Map(rows.map((r) => [r.username, r.shown]))
+}
