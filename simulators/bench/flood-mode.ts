@@ -36,6 +36,8 @@ export interface FloodRound {
   quiet: FloodPasses
   flooded: FloodPasses
   telemetry: { sent: number; failed: number; unacked: number; seconds: number }
+  /** why the server did not stop cleanly after the round, if it did not */
+  stopError?: string
 }
 
 interface Fleet {
@@ -194,8 +196,13 @@ async function floodRound(
   )
   await disconnectAll(devices, o.connectConcurrency)
   devices = []
-  await target.stop()
-  return { target: kind, quiet, flooded, telemetry }
+  // a server that cannot stop cleanly is reported, not allowed to lose the figures (cleanup ends it)
+  const stopError = await target.stop().then(
+    () => undefined,
+    (err: Error) => err.message.split('\n')[0],
+  )
+  if (stopError) log(`${kind}: ${stopError}`)
+  return { target: kind, quiet, flooded, telemetry, stopError }
 }
 
 /** Provisions through a hub (then stopped), and runs a bare round and a hub round. */

@@ -18,8 +18,8 @@ export function floodReport(o: BenchOptions, rounds: FloodRound[]) {
     sosHubOverBareFlooded: ratio(hub.flooded.sos.e2e.p99, bare?.flooded.sos.e2e.p99),
     sosHubOverBareQuiet: ratio(hub.quiet.sos.e2e.p99, bare?.quiet.sos.e2e.p99),
   }
-  const clean = rounds.every((r) =>
-    [r.quiet.sos, r.quiet.fire, r.flooded.sos, r.flooded.fire].every(passClean),
+  const clean = rounds.every(
+    (r) => !r.stopError && [r.quiet.sos, r.quiet.fire, r.flooded.sos, r.flooded.fire].every(passClean),
   )
   const lines = [
     `\nalarm flood benchmark · ${o.probes} SOS + ${o.probes} smoke at ${o.probeRate}/s each · flood: ${o.floodDevices} devices × 1 QoS 1 reading / ${o.floodEveryMs} ms`,
@@ -31,6 +31,7 @@ export function floodReport(o: BenchOptions, rounds: FloodRound[]) {
     lines.push(`${r.target} quiet, fire`.padEnd(40) + ms(r.quiet.fire.e2e))
     lines.push(`${r.target} flooded, SOS`.padEnd(40) + ms(r.flooded.sos.e2e))
     lines.push(`${r.target} flooded, fire`.padEnd(40) + ms(r.flooded.fire.e2e))
+    if (r.stopError) lines.push(`${r.target} did not stop cleanly: ${r.stopError}`)
     const t = r.telemetry
     lines.push(
       `${r.target} flood: ${t.sent} readings sent in ${t.seconds.toFixed(1)} s, ${t.failed} failed, ${t.unacked} unacked`,
