@@ -11,7 +11,10 @@ import { connectAll, disconnectAll } from './load.js'
 import type { BenchOptions } from './options.js'
 import { drive, Pass, type PassResult } from './pass.js'
 import { jsonReceiver } from './receiver.js'
+import { stageMeans, stageSnapshot } from './stage-metrics.js'
 import { startBare, startHub, type Target } from './targets.js'
+
+type HubTarget = Awaited<ReturnType<typeof startHub>>
 
 // `npm run bench -- --flood`: do alarms pre-empt telemetry? On each target (bare aedes, then the hub), SOS and
 // smoke alarms at `probeRate` per second each, first on a quiet server, then while a second process floods it
@@ -33,6 +36,8 @@ export interface FloodPasses {
 
 export interface FloodRound {
   target: 'bare' | 'hub'
+  /** hub: mean ms per message in each ingest stage during each pass, and the event loop's lag p99 */
+  stages?: { quiet: Record<string, number>; flooded: Record<string, number>; lagP99Ms: number }
   quiet: FloodPasses
   flooded: FloodPasses
   telemetry: { sent: number; failed: number; unacked: number; seconds: number }
@@ -183,14 +188,26 @@ async function floodRound(
     await connect(fleet.smoke[0]!),
     await connect(fleet.smoke[1]!),
   ]
+  const snapshot = async () =>
+    target.kind === 'hub'
+      ? stageSnapshot(new URL('/metrics', (target as HubTarget).api.base).href)
+      : undefined
+  const s0 = await snapshot()
   const quiet = await alarms(target, sos0!, smoke0!, o.probeRate, `${kind} quiet`)
+  const s1 = await snapshot()
   log(
     `${kind} quiet: SOS p99 ${quiet.sos.e2e.p99.toFixed(1)} ms, fire p99 ${quiet.fire.e2e.p99.toFixed(1)} ms`,
   )
   log(`${kind}: connecting ${fleet.flood.length} flood devices in a process of their own…`)
   const flood = await startFlood(target, fleet.flood, o, cleanup)
+  const s2 = await snapshot()
   const flooded = await alarms(target, sos1!, smoke1!, o.probeRate, `${kind} flooded`)
+  const s3 = await snapshot()
   const telemetry = await flood.stop()
+  const stages =
+    s0 && s1 && s2 && s3
+      ? { quiet: stageMeans(s0, s1), flooded: stageMeans(s2, s3), lagP99Ms: s3.eventLoopLagP99 * 1000 }
+      : undefined
   log(
     `${kind} flooded: SOS p99 ${flooded.sos.e2e.p99.toFixed(1)} ms, fire p99 ${flooded.fire.e2e.p99.toFixed(1)} ms; telemetry ${telemetry.sent} sent, ${telemetry.unacked} unacked`,
   )
@@ -202,7 +219,7 @@ async function floodRound(
     (err: Error) => err.message.split('\n')[0],
   )
   if (stopError) log(`${kind}: ${stopError}`)
-  return { target: kind, quiet, flooded, telemetry, stopError }
+  return { target: kind, quiet, flooded, telemetry, stopError, stages }
 }
 
 /** Provisions through a hub (then stopped), and runs a bare round and a hub round. */

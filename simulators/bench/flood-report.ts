@@ -31,6 +31,15 @@ export function floodReport(o: BenchOptions, rounds: FloodRound[]) {
     lines.push(`${r.target} quiet, fire`.padEnd(40) + ms(r.quiet.fire.e2e))
     lines.push(`${r.target} flooded, SOS`.padEnd(40) + ms(r.flooded.sos.e2e))
     lines.push(`${r.target} flooded, fire`.padEnd(40) + ms(r.flooded.fire.e2e))
+    if (r.stages) {
+      const fmt = (m: Record<string, number>) =>
+        Object.entries(m)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')
+      lines.push(`${r.target} mean ms per stage, quiet: ${fmt(r.stages.quiet)}`)
+      lines.push(`${r.target} mean ms per stage, flooded: ${fmt(r.stages.flooded)}`)
+      lines.push(`${r.target} event-loop lag p99 at the end: ${r.stages.lagP99Ms.toFixed(1)} ms`)
+    }
     if (r.stopError) lines.push(`${r.target} did not stop cleanly: ${r.stopError}`)
     const t = r.telemetry
     lines.push(
