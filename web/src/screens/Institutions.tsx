@@ -1,0 +1,3 @@
+export function Institutions() {
+  return <p>Institutions</p>
+}
