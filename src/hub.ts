@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { AlertRunner } from './alerting/runner.js'
 import { Broker } from './broker/broker.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
@@ -46,6 +47,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     }
   }
   let publicUrl = () => config.HUB_PUBLIC_URL
+  if (config.publicUrlDefaulted) {
+    log.warn(
+      { publicUrl: config.HUB_PUBLIC_URL },
+      'HUB_PUBLIC_URL is not set: acknowledgement links in family notifications point at the bind address, which phones outside this machine cannot open; set HUB_PUBLIC_URL to the address families reach the hub at',
+    )
+  }
   try {
     let databaseUrl = config.DATABASE_URL
     if (!databaseUrl) {
@@ -72,7 +79,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
 
     const metrics = createMetrics()
     const bus = new Bus()
-    const ingest = new Ingest(db, bus, metrics)
+    const alerts = new AlertRunner({ db, bus, metrics })
+    const ingest = new Ingest(db, bus, metrics, alerts)
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
@@ -86,8 +94,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     const centre = centreSender({ defaultSecret: webhookSecret })
     const outbox = new Outbox({
       db,
-      bus,
       metrics,
+      alerts,
       log,
       channels,
       centre,
@@ -95,9 +103,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       retryDelayMs: (attempt) => retryDelayMs(attempt),
     })
     const offline = new OfflineWatch({
-      db,
-      bus,
-      metrics,
+      alerts,
       log,
       everyMs: config.HUB_SUPERVISION_INTERVAL,
       factor: config.HUB_OFFLINE_FACTOR,
@@ -105,7 +111,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     const forwarder = new FireForwarder({
       db,
       bus,
-      metrics,
+      alerts,
       log,
       windows: {
         confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,
@@ -119,13 +125,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       db,
       bus,
       metrics,
+      alerts,
       log,
       directory: { onDutyAt, supervisorsFor, usersByIds },
       addressesFor: (contact) => channelsFor(contact, channels),
       ackUrl: (notificationId) =>
         `${publicUrl()}/api/v1/family-ack/${signAckToken(secretKey, {
           notificationId,
-          expiresAt: new Date(Date.now() + config.HUB_ACK_LINK_TTL),
+          expiresAt: new Date(alerts.clock.now().getTime() + config.HUB_ACK_LINK_TTL),
         })}`,
       deadlineMs: config.HUB_NOTIFY_DEADLINE,
       onQueued: () => outbox.wake(),
@@ -136,10 +143,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       db,
       bus,
       metrics,
+      alerts,
       log,
       tokens,
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
+      mapTiles: config.HUB_MAP_TILES ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,

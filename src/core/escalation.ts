@@ -1,8 +1,10 @@
 import { z } from 'zod'
-import type { NotificationReason } from '../notify/channel.js'
 
 // Escalation chains, pure: where a running chain stands, what its next step does and when the one after it
 // is due. No I/O, no clock: the scheduler passes the step's own deadline in and gets the next one back.
+
+/** Why a notification was sent: the first of its step, a repeat of a step, or the "unanswered" step. */
+export type NotificationReason = 'alert' | 'reminder' | 'unanswered'
 
 export const targetKinds = ['call-centre', 'duty-staff', 'family', 'supervisor'] as const
 export type TargetKind = (typeof targetKinds)[number]

@@ -1,11 +1,9 @@
 import type { Logger } from 'pino'
+import type { AlertRunner } from '../alerting/runner.js'
+import type { AlertWork } from '../alerting/work.js'
 import type { Bus } from '../bus.js'
 import type { AlertJson } from '../contract/alert-json.js'
 import type { LiveMessage } from '../contract/live.js'
-import { decide } from '../core/alert-machine.js'
-import { type AlertWork, commitAlertWork } from '../core/alert-work.js'
-import { isChange } from '../core/alert-writer.js'
-import type { Metrics } from '../metrics.js'
 import { DueTimer } from '../notify/due-timer.js'
 import { getAlert } from '../store/alerts.js'
 import type { Db, Tx } from '../store/db.js'
@@ -37,7 +35,7 @@ import {
 export interface ForwarderDeps {
   db: Db
   bus: Bus
-  metrics: Metrics
+  alerts: AlertRunner
   log: Logger
   windows: Windows
   heartbeatMs: number
@@ -53,7 +51,8 @@ interface Place {
   device: SignalDevice | null
 }
 
-interface Work extends AlertWork {
+interface Work {
+  alerts: AlertWork
   signals: number
 }
 
@@ -89,16 +88,16 @@ export class FireForwarder {
     while (await this.batch((tx, work) => this.consumeFeed(tx, work))) {}
     while (await this.batch((tx, work) => this.endWindows(tx, work))) {}
     await this.batch(async (tx, work) => {
-      work.signals += await queueHeartbeats(tx, this.deps.heartbeatMs, new Date())
+      work.signals += await queueHeartbeats(tx, this.deps.heartbeatMs, work.alerts.now)
       return false
     })
   }
 
   /** One transaction of alert work; says whether there may be more. */
   private async batch(fn: (tx: Tx, work: Work) => Promise<boolean>): Promise<boolean> {
-    const { result } = await commitAlertWork(this.deps, async (tx, alertWork) => {
-      const work: Work = Object.assign(alertWork, { signals: 0 })
-      return { more: await fn(tx, work), signals: work.signals }
+    const { result } = await this.deps.alerts.run(async (alerts) => {
+      const work: Work = { alerts, signals: 0 }
+      return { more: await fn(alerts.tx, work), signals: work.signals }
     })
     if (result.signals > 0) this.deps.onQueued()
     return result.more
@@ -125,7 +124,7 @@ export class FireForwarder {
     if (!alert.deviceId || !alert.siteId || !mayConcernCentres(alert)) return
     const place = await this.place(tx, alert)
     if (place?.site.kind !== 'institution' || !place.device) return
-    const now = new Date()
+    const { now } = work.alerts
     const fire = alert.priority === 1
     const last = alert.history.at(-1)
     if (fire && m.kind === 'alert.opened') await this.opened(tx, alert, place, work)
@@ -138,7 +137,7 @@ export class FireForwarder {
     const sent = await queueSignals(tx, kind, alert, place.site, place.device, now)
     work.signals += sent
     if (sent === 0 && kind === 'fire') {
-      work.problems.push({
+      work.alerts.raise({
         alertType: 'no-usable-channel',
         siteId: alert.siteId,
         residentId: alert.residentId,
@@ -168,7 +167,7 @@ export class FireForwarder {
       const alert = await getAlert(tx, v.alertId)
       if (!alert || alert.state === 'resolved') continue
       const acked = alert.acknowledgedAt !== null && alert.acknowledgedAt <= v.ackDue
-      if (acked && Date.now() < v.investigateDue.getTime()) {
+      if (acked && work.alerts.now < v.investigateDue) {
         // acknowledged in time, and the feed had not told us yet: the investigation window runs
         await recordAcknowledged(tx, v.alertId, alert.acknowledgedAt!)
         continue
@@ -182,8 +181,7 @@ export class FireForwarder {
   private async confirm(tx: Tx, alertId: string, data: Record<string, unknown>, work: Work) {
     const alert = await getAlert(tx, alertId, true)
     if (!alert) return
-    const d = decide(alert, { kind: 'fire-mark', mark: 'fire-confirmed', actor: null, data }, new Date())
-    if (isChange(d)) work.changes.push(d)
+    work.alerts.decide(alert, { kind: 'fire-mark', mark: 'fire-confirmed', actor: null, data })
   }
 
   private async place(tx: Tx, alert: AlertJson): Promise<Place | null> {

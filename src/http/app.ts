@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
+import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
@@ -19,6 +20,7 @@ import { consoleRoutes } from './console.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
+import { consoleConfigRoutes } from './routes/console-config.js'
 import { deviceImportRoutes } from './routes/device-import.js'
 import { deviceRoutes } from './routes/devices.js'
 import { escalationPolicyRoutes } from './routes/escalation-policies.js'
@@ -37,11 +39,15 @@ export interface AppDeps {
   db: Db
   bus: Bus
   metrics: Metrics
+  /** every alert change goes through the alerting runner */
+  alerts: AlertRunner
   log: Logger
   tokens: TokenService
   secretKey: string
   /** publishes a command on a device's commands topic (the embedded broker) */
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
+  /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
+  mapTiles: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -128,6 +134,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(deviceImportRoutes)
       await v1.register(fireViewRoutes)
       await v1.register(commandRoutes)
+      await v1.register(consoleConfigRoutes)
     },
     { prefix: '/api/v1' },
   )

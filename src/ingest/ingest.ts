@@ -1,5 +1,6 @@
 import { ZodError } from 'zod'
 import { COMMAND_RESULT } from '../../devices/index.js'
+import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { DeviceChannel } from '../contract/topics.js'
 import type { Metrics } from '../metrics.js'
@@ -64,9 +65,10 @@ export class Ingest {
     db: Db,
     bus: Bus,
     private readonly metrics: Metrics,
+    alerts: AlertRunner,
   ) {
     this.commands = new CommandResults(db, bus)
-    this.events = new GroupCommitter(eventWriter(db, bus, metrics), {
+    this.events = new GroupCommitter(eventWriter(alerts, metrics), {
       maxBatch: 500,
       capacity: 20_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'events' }),

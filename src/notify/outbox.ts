@@ -1,17 +1,15 @@
 import type { Logger } from 'pino'
-import type { Bus } from '../bus.js'
+import type { AlertRunner } from '../alerting/runner.js'
+import type { AlertWork } from '../alerting/work.js'
 import { notificationJson } from '../contract/notification-json.js'
 import type { HistoryEntry } from '../core/alert.js'
-import type { HubAlertSource } from '../core/alert-machine.js'
-import { type Change, persistChanges, publishChanges } from '../core/alert-writer.js'
-import { decideHubAlerts, hubAlertTypes } from '../core/hub-alerts.js'
+import { type HubAlertSource, hubAlertTypes } from '../core/alert-machine.js'
 import type { CentreSender } from '../fire/centre-channel.js'
 import type { FireSignal } from '../fire/signal.js'
 import { GroupCommitter } from '../ingest/group-commit.js'
 import type { Metrics } from '../metrics.js'
 import { appendAlertEvents } from '../store/alert-writes.js'
-import { type Db, type Tx, withTransaction } from '../store/db.js'
-import { appendFeed } from '../store/feed.js'
+import type { Db } from '../store/db.js'
 import {
   claimDueNotifications,
   completeAttempts,
@@ -24,22 +22,26 @@ import { DueTimer } from './due-timer.js'
 // The outbox worker: claims due notifications, sends each through its channel outside any transaction, and
 // records the attempt. A confirmed delivery is recorded with its receipt; a failure is retried with back-off
 // until the notification's deadline, then dead-lettered, which raises a delivery-failure alert for operators.
-// Sends run side by side up to a limit, so one slow receiver never holds back the others.
+// Sends run side by side up to a limit per lane and a smaller one per receiver, so one slow receiver never takes
+// every slot; claims and attempt records are batched, a few round trips for a burst of notifications.
 
 export interface OutboxDeps {
   db: Db
-  bus: Bus
   metrics: Metrics
+  alerts: AlertRunner
   log: Logger
   channels: Partial<Record<ChannelName, Channel>>
   retryDelayMs: (attempt: number) => number
+  /** sends in flight, family notifications and the like (fire signals have a lane of their own) */
   concurrency?: number
+  /** sends in flight to one receiver (a webhook's or centre's origin, the SMTP server, the SMS gateway) */
+  perReceiver?: number
   /** longer than any channel's timeout: while it runs, no other worker takes the notification */
   leaseMs?: number
   /** sends fire signals to monitoring centres */
   centre?: CentreSender
   /** what a batch of recorded attempts means beyond the outbox (a centre's link state); in the same transaction */
-  afterRecord?: (tx: Tx, recorded: Recorded[]) => Promise<Change[]>
+  afterRecord?: (work: AlertWork, recorded: Recorded[]) => Promise<void>
 }
 
 export interface Recorded {
@@ -53,13 +55,42 @@ export interface Recorded {
 const SIGNAL_RETRY_MAX_MS = 2_000
 export const SIGNAL_BUDGET_MS = 10_000
 const CRITICAL_CONCURRENCY = 16
+const CONCURRENCY = 128
+const PER_RECEIVER = 64
 
 const MAX_UNRECORDED = 2_000
 
+/** The sends of one lane in flight, in all and by receiver. */
+class Lane {
+  readonly inFlight = new Set<Promise<void>>()
+  readonly byReceiver = new Map<string, number>()
+
+  constructor(
+    readonly critical: boolean,
+    readonly slots: number,
+    readonly perReceiver: number,
+  ) {}
+
+  get free() {
+    return this.slots - this.inFlight.size
+  }
+
+  run(receiver: string, send: () => Promise<void>, done: () => void) {
+    this.byReceiver.set(receiver, (this.byReceiver.get(receiver) ?? 0) + 1)
+    const p = send().finally(() => {
+      this.inFlight.delete(p)
+      const left = this.byReceiver.get(receiver)! - 1
+      if (left > 0) this.byReceiver.set(receiver, left)
+      else this.byReceiver.delete(receiver)
+      done()
+    })
+    this.inFlight.add(p)
+  }
+}
+
 export class Outbox {
   private readonly timer: DueTimer
-  private readonly inFlight = new Set<Promise<void>>()
-  private readonly criticalInFlight = new Set<Promise<void>>()
+  private readonly lanes: [critical: Lane, normal: Lane]
   private readonly completions: GroupCommitter<Finished>
 
   constructor(private readonly deps: OutboxDeps) {
@@ -69,7 +100,12 @@ export class Outbox {
       () => nextNotificationDue(deps.db),
       deps.log,
     )
-    this.completions = new GroupCommitter((batch) => this.record(batch), { maxBatch: 200, capacity: 10_000 })
+    this.completions = new GroupCommitter((batch) => this.record(batch), { maxBatch: 500, capacity: 10_000 })
+    const perReceiver = deps.perReceiver ?? PER_RECEIVER
+    this.lanes = [
+      new Lane(true, CRITICAL_CONCURRENCY, Math.min(perReceiver, CRITICAL_CONCURRENCY)),
+      new Lane(false, deps.concurrency ?? CONCURRENCY, perReceiver),
+    ]
   }
 
   start() {
@@ -91,7 +127,7 @@ export class Outbox {
     const wait = new Promise((r) => {
       timer = setTimeout(r, waitMs)
     })
-    await Promise.race([Promise.all(this.inFlight), wait])
+    await Promise.race([Promise.all(this.lanes.flatMap((l) => [...l.inFlight])), wait])
     clearTimeout(timer)
     await this.completions.drain()
   }
@@ -101,21 +137,27 @@ export class Outbox {
     // a send's slot is free once its answer is in; what waits to be recorded is bounded here, well inside
     // the lease, so no claimed notification can be taken again while its attempt waits to be written
     if (this.completions.depth >= MAX_UNRECORDED) return
-    await this.claimLane(true, CRITICAL_CONCURRENCY - this.criticalInFlight.size, this.criticalInFlight)
-    await this.claimLane(false, (this.deps.concurrency ?? 32) - this.inFlight.size, this.inFlight)
+    for (const lane of this.lanes) await this.claimLane(lane)
   }
 
-  private async claimLane(critical: boolean, free: number, inFlight: Set<Promise<void>>) {
-    if (free <= 0) return
-    const claimed = await claimDueNotifications(this.deps.db, free, this.deps.leaseMs ?? 30_000, critical)
+  private async claimLane(lane: Lane) {
+    if (lane.free <= 0) return
+    const claimed = await claimDueNotifications(this.deps.db, {
+      limit: lane.free,
+      leaseMs: this.deps.leaseMs ?? 30_000,
+      critical: lane.critical,
+      perReceiver: lane.perReceiver,
+      inFlight: lane.byReceiver,
+    })
     for (const n of claimed) {
-      const p = this.deliver(n)
-        .catch((err) => this.deps.log.error({ err, notification: n.id }, 'a delivery failed'))
-        .finally(() => {
-          inFlight.delete(p)
-          this.timer.wake()
-        })
-      inFlight.add(p)
+      lane.run(
+        n.receiver,
+        () =>
+          this.deliver(n).catch((err) =>
+            this.deps.log.error({ err, notification: n.id }, 'a delivery failed'),
+          ),
+        () => this.timer.wake(),
+      )
     }
   }
 
@@ -166,8 +208,8 @@ export class Outbox {
 
   /** Records a batch of finished attempts in one transaction: one commit for many deliveries. */
   private async record(batch: Finished[]) {
-    const { db, bus, metrics } = this.deps
-    const messages = await withTransaction(db, async (tx) => {
+    await this.deps.alerts.run(async (work) => {
+      const { tx } = work
       const now = await completeAttempts(
         tx,
         batch.map(({ n, result, startedAt, finishedAt, retryAt }) => ({
@@ -208,12 +250,12 @@ export class Outbox {
         result,
         finishedAt,
       }))
-      const more = (await this.deps.afterRecord?.(tx, recorded)) ?? []
-      const alerts = await persistChanges(tx, [...(await decideHubAlerts(tx, raised, new Date())), ...more])
-      const feed = now.map((n) => ({ kind: 'notification.updated' as const, data: notificationJson(n) }))
-      return [...alerts, ...(await appendFeed(tx, feed))]
+      await this.deps.afterRecord?.(work, recorded)
+      work.raise(...raised)
+      work.feed.push(
+        ...now.map((n) => ({ kind: 'notification.updated' as const, data: notificationJson(n) })),
+      )
     })
-    publishChanges(bus, metrics, messages)
   }
 
   /** The delivery-failure alert for a notification given up; none for a hub-raised alert's own notifications. */

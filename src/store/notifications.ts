@@ -121,23 +121,50 @@ export async function insertNotifications(q: Queryable, ns: NewNotification[]): 
   return rows.map(toNotification).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
 }
 
+/** Where a notification goes, for the per-receiver bound: a URL's origin (webhook, centre), else its channel. */
+const RECEIVER = "coalesce(substring(address->>'url' from '^[^:/]+://[^/?#]+'), channel)"
+
+export interface ClaimRequest {
+  /** at most this many */
+  limit: number
+  leaseMs: number
+  /** the lane: fire-centre signals (critical) have their own, so they never wait behind family notifications */
+  critical: boolean
+  /** at most this many in flight to one receiver */
+  perReceiver: number
+  /** what is in flight now, by receiver */
+  inFlight: ReadonlyMap<string, number>
+}
+
+export type Claimed = Notification & { receiver: string }
+
 /**
- * Claims due notifications of one lane: fire-centre signals (critical) have their own, so they never wait
- * behind family notifications. The claim is its own short transaction: the row's
- * next_attempt_at moves to the end of a lease, so no other worker takes it while this one sends (outside any
- * transaction); if this process dies mid-send, the lease runs out and the notification is sent again with
- * the same id, which the receiver can drop.
+ * Claims due notifications of one lane, oldest first, in one statement, never more to one receiver than it has
+ * room for. The claim moves next_attempt_at to the end of a lease, so no other worker takes the row while this
+ * one sends (outside any transaction). It commits asynchronously (no wait for the WAL flush): a claim lost in a
+ * crash only makes the notification due again, and it is sent again with the same id, which receivers drop
+ * (CONTRACT.md, webhook-id); the attempt record commits synchronously, and its WAL flush covers the claim.
  */
-export async function claimDueNotifications(q: Queryable, limit: number, leaseMs: number, critical: boolean) {
+export async function claimDueNotifications(q: Queryable, r: ClaimRequest): Promise<Claimed[]> {
   const { rows } = await q.query(
-    `UPDATE notifications SET next_attempt_at = now() + $2 * interval '1 millisecond', attempts = attempts + 1
-     WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND channel <> 'live'
-                  AND critical = $3 AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1
-                  FOR UPDATE SKIP LOCKED)
-     RETURNING ${COLUMNS}`,
-    [limit, leaseMs, critical],
+    `WITH lazy AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+     due AS (
+       SELECT id, next_attempt_at, ${RECEIVER} AS receiver FROM notifications
+       WHERE state = 'pending' AND channel <> 'live' AND critical = $3 AND next_attempt_at <= now()
+       ORDER BY next_attempt_at LIMIT $1 * 4 FOR UPDATE SKIP LOCKED
+     ), ranked AS (
+       SELECT *, row_number() OVER (PARTITION BY receiver ORDER BY next_attempt_at, id) AS rank FROM due
+     ), chosen AS (
+       SELECT ranked.id, ranked.receiver FROM ranked
+       LEFT JOIN unnest($5::text[], $6::int[]) AS busy(receiver, n) USING (receiver)
+       WHERE rank <= $4 - coalesce(busy.n, 0) ORDER BY next_attempt_at, id LIMIT $1
+     )
+     UPDATE notifications n SET next_attempt_at = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+     FROM chosen, lazy WHERE n.id = chosen.id
+     RETURNING ${COLUMNS.replace(/(\w+)/g, 'n.$1')}, chosen.receiver`,
+    [r.limit, r.leaseMs, r.critical, r.perReceiver, [...r.inFlight.keys()], [...r.inFlight.values()]],
   )
-  return rows.map(toNotification)
+  return rows.map((row) => ({ ...toNotification(row), receiver: row.receiver as string }))
 }
 
 export interface AttemptOutcome {

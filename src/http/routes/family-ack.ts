@@ -2,14 +2,10 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notificationJson } from '../../contract/notification-json.js'
-import { decide } from '../../core/alert-machine.js'
-import { isChange, persistChanges, publishChanges } from '../../core/alert-writer.js'
 import { type AckView, ackPage, verifyAckToken } from '../../notify/ack-link.js'
 import type { NotificationMessage } from '../../notify/channel.js'
 import { getAlert } from '../../store/alerts.js'
-import { withTransaction } from '../../store/db.js'
 import { recordContactAck } from '../../store/escalations.js'
-import { appendFeed } from '../../store/feed.js'
 import { cancelContactNotifications, getNotification, type Notification } from '../../store/notifications.js'
 
 // The "I'm on my way" link in a family notification: no login, the signed token is the credential. A GET only
@@ -26,7 +22,7 @@ const summaryOf = (n: Notification) => {
 
 export async function familyAckRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, bus, metrics, secretKey } = app.deps
+  const { db, alerts, secretKey } = app.deps
   // the page's form posts `ack=1`; nothing in it is read
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),
@@ -35,7 +31,7 @@ export async function familyAckRoutes(fastify: FastifyInstance) {
 
   /** The notification a token names, or the page to show instead. */
   async function resolve(token: string) {
-    const check = verifyAckToken(secretKey, token, new Date())
+    const check = verifyAckToken(secretKey, token, alerts.clock.now())
     if (!check.ok)
       return {
         status: check.reason === 'expired' ? 410 : 404,
@@ -65,27 +61,20 @@ export async function familyAckRoutes(fastify: FastifyInstance) {
     if (!r.n) return reply.code(r.status).send(ackPage('zh-CN', r.view))
     const n = r.n
     const contact = n.recipient.contact!
-    const { first, messages } = await withTransaction(db, async (tx) => {
-      const alert = await getAlert(tx, n.alertId, true)
-      const now = new Date()
-      if (!alert || !(await recordContactAck(tx, n.alertId, contact))) return { first: false, messages: [] }
-      const cancelled = await cancelContactNotifications(tx, n.alertId, contact, now)
-      const d = decide(
-        alert,
-        { kind: 'contact-ack', contact: n.recipient.name, data: { notificationId: n.id, contact } },
-        now,
+    const { result: first } = await alerts.run(async (work) => {
+      const alert = await getAlert(work.tx, n.alertId, true)
+      if (!alert || !(await recordContactAck(work.tx, n.alertId, contact))) return false
+      const cancelled = await cancelContactNotifications(work.tx, n.alertId, contact, work.now)
+      work.decide(alert, {
+        kind: 'contact-ack',
+        contact: n.recipient.name,
+        data: { notificationId: n.id, contact },
+      })
+      work.feed.push(
+        ...cancelled.map((c) => ({ kind: 'notification.updated' as const, data: notificationJson(c) })),
       )
-      const changes = isChange(d) ? [d] : []
-      const feed = cancelled.map((c) => ({
-        kind: 'notification.updated' as const,
-        data: notificationJson(c),
-      }))
-      return {
-        first: true,
-        messages: [...(await persistChanges(tx, changes)), ...(await appendFeed(tx, feed))],
-      }
+      return true
     })
-    publishChanges(bus, metrics, messages)
     return reply.send(
       ackPage(n.recipient.language, { kind: first ? 'done' : 'already', summary: summaryOf(n) }),
     )
