@@ -100,7 +100,9 @@ function Shell() {
           <NavLink to="/map" label={t('nav.map')} />
           <NavLink to="/institutions" label={t('nav.institutions')} />
           <NavLink to="/stats" label={t('nav.stats')} />
-          {user?.role === 'admin' && <NavLink to="/admin" label={t('nav.admin')} />}
+          {(user?.role === 'admin' || user?.role === 'supervisor') && (
+            <NavLink to="/admin" label={t('nav.admin')} />
+          )}
         </nav>
         <LiveBadge />
         <button
