@@ -49,7 +49,15 @@ export function MapScreen() {
 
   useEffect(() => {
     if (!box.current || map.current) return
-    map.current = L.map(box.current, { center: [35, 105], zoom: 4, attributionControl: false })
+    // no animations: a zoom still running when the operator leaves the screen would touch a removed map
+    map.current = L.map(box.current, {
+      center: [35, 105],
+      zoom: 4,
+      attributionControl: false,
+      zoomAnimation: false,
+      fadeAnimation: false,
+      markerZoomAnimation: false,
+    })
     layer.current = L.layerGroup().addTo(map.current)
     return () => {
       map.current?.remove()
