@@ -56,11 +56,19 @@ t.test('every screen renders in zh-CN and in English with no missing key', async
     const { page, errors } = await newPage(browser, { locale: 'en-US' })
     const outside: string[] = []
     page.on('request', (r) => {
-      if (!r.url().startsWith(h.base) && !r.url().startsWith('ws://127.0.0.1') && !r.url().startsWith('data:'))
+      if (
+        !r.url().startsWith(h.base) &&
+        !r.url().startsWith('ws://127.0.0.1') &&
+        !r.url().startsWith('data:')
+      )
         outside.push(r.url())
     })
     await logIn(page, h.base, who.username, who.password)
-    t.equal(await page.evaluate(() => document.documentElement.lang), lang, `${lang}: the user's language is used`)
+    t.equal(
+      await page.evaluate(() => document.documentElement.lang),
+      lang,
+      `${lang}: the user's language is used`,
+    )
     t.match(await page.locator('nav').first().innerText(), word)
     for (const [name, path, ready] of screens) {
       await page.evaluate((p) => {
@@ -99,7 +107,11 @@ t.test('the map draws every site offline, fire in its own colour', async (t) => 
   await page.locator('[data-testid=map][data-tiles=off]').waitFor()
   await page.locator('[data-testid=map] path.site-marker.fire').waitFor()
   t.equal(await page.locator('[data-testid=map] path.site-marker').count(), 2, 'both sites are on the map')
-  t.equal(await page.locator('[data-testid=map] img.leaflet-tile').count(), 0, 'no tiles without HUB_MAP_TILES')
+  t.equal(
+    await page.locator('[data-testid=map] img.leaflet-tile').count(),
+    0,
+    'no tiles without HUB_MAP_TILES',
+  )
   await screenshot(page, 'map-offline')
   t.same(errors, [])
 })
@@ -124,7 +136,11 @@ t.test('a staff user sees only their own site', async (t) => {
   await screenshot(page, 'queue-staff')
   await page.getByRole('link', { name: '养老地图' }).click()
   await page.locator(`[data-site-id="${inst.id}"]`).waitFor()
-  t.equal(await page.locator(`[data-site-id="${home.site.id}"]`).count(), 0, 'the other site is not on their map')
+  t.equal(
+    await page.locator(`[data-site-id="${home.site.id}"]`).count(),
+    0,
+    'the other site is not on their map',
+  )
   await page.getByRole('link', { name: '机构' }).click()
   await page.locator('[data-testid=detector-board] li.det-alarm').waitFor()
   await screenshot(page, 'institutions-staff')

@@ -114,7 +114,8 @@ export function Stats() {
   return (
     <div data-testid="stats">
       <div class="toolbar">
-        <div class="tabs" role="group" aria-label={t('stats.period')}>
+        <fieldset class="tabs periods">
+          <legend class="sr">{t('stats.period')}</legend>
           {(Object.keys(periods) as Period[]).map((p) => (
             <button
               key={p}
@@ -126,7 +127,7 @@ export function Stats() {
               {t(`stats.${p}` as Key)}
             </button>
           ))}
-        </div>
+        </fieldset>
         <label class="field">
           <span>{t('admin.site')}</span>
           <select value={siteId} onChange={(e) => setSiteId(e.currentTarget.value)}>
