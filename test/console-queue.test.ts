@@ -3,6 +3,7 @@ import t from 'tap'
 import { dropProxy, launchBrowser, logIn, newPage, screenshot } from './fixtures/browser.js'
 import { ADMIN_PASSWORD, startTestHub } from './fixtures/hub.js'
 import { pollUntil } from './fixtures/mqtt.js'
+import { addUser } from './fixtures/people.js'
 
 // The operator's night shift in a real Chromium against a real hub: an SOS from a real MQTT device appears in
 // the queue from the live feed, is acknowledged, gets a recorded action, is resolved and leaves the queue;
@@ -102,3 +103,70 @@ t.test('an alert raised while the socket was down arrives after the reconnect', 
   )
   t.same(errors, [], 'no script errors on the page')
 })
+
+t.test(
+  'the queue by keyboard, and a session that ends sends the operator back where they were',
+  async (t) => {
+    const h = await startTestHub(t)
+    const browser = await launchBrowser(t)
+    const { page, errors } = await newPage(browser)
+    const operator = await addUser(h, 'operator')
+    const fall = await h.provision('fall-sensor', { abilityLevel: 1 })
+    const sos = await h.provision('call-button', { abilityLevel: 4 })
+    await (await h.connectDevice(fall.device)).event('fall')
+    await (await h.connectDevice(sos.device)).event('sos')
+    await logIn(page, h.base, operator.username, operator.password)
+    const rows = page.locator('[data-testid=queue] li.row')
+    await rows.nth(1).waitFor()
+    // same priority: the higher ability level (more dependent resident) first, though it came second
+    const order = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-alert-id')))
+    const open = (await h.api('GET', '/api/v1/alerts?state=open', undefined, h.token)).body.items
+    t.same(
+      order,
+      open.map((a: any) => a.id),
+      "the queue is in the contract's order",
+    )
+    t.equal(open[0].deviceId, sos.device.id, 'ability level 4 before 1')
+
+    await page.keyboard.press('j')
+    await page.locator(`[data-testid=workspace][data-alert-id="${order[0]}"]`).waitFor()
+    await page.keyboard.press('j')
+    await page.locator(`[data-testid=workspace][data-alert-id="${order[1]}"]`).waitFor()
+    await page.keyboard.press('k')
+    await page.locator(`[data-testid=workspace][data-alert-id="${order[0]}"]`).waitFor()
+    await page.keyboard.press('a')
+    await page.locator('[data-testid=workspace][data-state=acknowledged]').waitFor()
+    t.equal(
+      (await h.api('GET', `/api/v1/alerts/${order[0]}`, undefined, h.token)).body.acknowledgedBy,
+      operator.username,
+      'A acknowledged the selected alert',
+    )
+    await page.keyboard.press('r')
+    t.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+      'outcome',
+      'R goes to the outcome',
+    )
+    await page.keyboard.press('Escape')
+    await page.locator('body').click({ position: { x: 5, y: 300 } })
+    await page.keyboard.press('?')
+    await page.getByRole('dialog').waitFor()
+    await screenshot(page, 'shortcuts-help')
+    await page.keyboard.press('Escape')
+
+    // the operator's account is suspended elsewhere: the hub drops the feed and refuses the token
+    await page.locator(`[data-testid=queue] li[data-alert-id="${order[1]}"] a`).click()
+    await page.locator(`[data-testid=workspace][data-alert-id="${order[1]}"]`).waitFor()
+    await h.api('PATCH', `/api/v1/users/${operator.user.id}`, { disabled: true }, h.token)
+    await page.locator('input[name=username]').waitFor()
+    t.match(page.url(), /\/login\?next=%2Falerts%2F/, 'the login page remembers the screen')
+    await screenshot(page, 'login-expired')
+    await h.api('PATCH', `/api/v1/users/${operator.user.id}`, { disabled: false }, h.token)
+    await page.locator('input[name=username]').fill(operator.username)
+    await page.locator('input[name=password]').fill(operator.password)
+    await page.locator('form button[type=submit]').click()
+    await page.locator(`[data-testid=workspace][data-alert-id="${order[1]}"]`).waitFor()
+    t.match(page.url(), new RegExp(`/alerts/${order[1]}$`), 'and returns to it after logging in')
+    t.same(errors, [], 'no script errors on the page')
+  },
+)

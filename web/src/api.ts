@@ -1,4 +1,4 @@
-import { session } from './session'
+import { session } from './session-state'
 
 // The one door to the hub's public API. Errors keep the API's stable code and field details, so forms can
 // show each field's message next to the field; a 401 on a logged-in call means the token is gone or expired.

@@ -1,34 +1,13 @@
-import { computed, signal } from '@preact/signals'
+import { computed } from '@preact/signals'
 import { api, setUnauthorizedHandler } from './api'
 import { navigate } from './router'
+import { KEY, session } from './session-state'
 import type { User } from './types'
+
+export { session }
 
 // Who is logged in. The token lives in localStorage so a reload keeps the shift going; when it expires (or
 // the hub refuses it) the operator goes to the login page and comes back to the same screen afterwards.
-
-const KEY = 'hub.session'
-
-interface Stored {
-  token: string
-  expiresAt: string
-}
-
-function load(): Stored | null {
-  try {
-    const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Stored | null
-    return s && new Date(s.expiresAt).getTime() > Date.now() ? s : null
-  } catch {
-    return null
-  }
-}
-
-const stored = load()
-
-export const session = {
-  token: signal<string | null>(stored?.token ?? null),
-  expiresAt: signal<string | null>(stored?.expiresAt ?? null),
-  user: signal<User | null>(null),
-}
 
 export const loggedIn = computed(() => session.token.value !== null)
 
