@@ -16,6 +16,7 @@ import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
+import { consoleRoutes } from './console.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
@@ -139,5 +140,6 @@ export async function buildApp(deps: AppDeps) {
     },
     { prefix: '/api/v1' },
   )
+  await app.register(consoleRoutes)
   return app as unknown as App
 }
