@@ -19,7 +19,7 @@ import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
 import { StartupError } from './startup-error.js'
-import { createPool } from './store/db.js'
+import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
@@ -48,6 +48,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     }
   }
   let publicUrl = () => config.HUB_PUBLIC_URL
+  if (config.publicUrlDefaulted) {
+    log.warn(
+      { publicUrl: config.HUB_PUBLIC_URL },
+      'HUB_PUBLIC_URL is not set: acknowledgement links in family notifications point at the bind address, which phones outside this machine cannot open; set HUB_PUBLIC_URL to the address families reach the hub at',
+    )
+  }
   try {
     let databaseUrl = config.DATABASE_URL
     if (!databaseUrl) {
@@ -55,8 +61,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       stops.push(() => embedded.stop())
       databaseUrl = embedded.url
     }
-    const db = createPool(databaseUrl)
-    stops.push(() => db.end())
+    const pools = createPools(databaseUrl)
+    const db = pools.main
+    stops.push(() => Promise.all(Object.values(pools).map((p) => p.end())))
     await db.query('SELECT 1').catch((err: Error) => {
       const { hostname, port, pathname } = new URL(databaseUrl)
       throw new StartupError(`cannot use the database ${hostname}:${port || 5432}${pathname}: ${err.message}`)
@@ -84,8 +91,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       onQueued: () => outbox.wake(),
       onWindowStarted: () => forwarder.wake(),
     })
-    const alerts = new AlertRunner({ db, bus, metrics, log, effects: [fireSignals] })
-    const ingest = new Ingest(db, bus, metrics, alerts)
+    const effects = [fireSignals]
+    // device alarms and fire forwarding decide on the alarm pool, so they never wait for a connection behind
+    // telemetry or a burst of escalation and operator work (which decide on the main pool)
+    const alarms = new AlertRunner({ db: pools.alarms, bus, metrics, log, effects })
+    const alerts = new AlertRunner({ db, bus, metrics, log, effects })
+    const ingest = new Ingest(pools, bus, metrics, alarms, { telemetryBudget: config.HUB_TELEMETRY_BUDGET })
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
@@ -114,8 +125,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       factor: config.HUB_OFFLINE_FACTOR,
     })
     const forwarder = new FireForwarder({
-      db,
-      alerts,
+      db: pools.alarms,
+      alerts: alarms,
       log,
       heartbeatMs: config.HUB_CENTRE_HEARTBEAT,
       onQueued: () => outbox.wake(),
@@ -147,6 +158,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       tokens,
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
+      mapTiles: config.HUB_MAP_TILES ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,

@@ -22,7 +22,7 @@ const MAX_ROUNDS = 8
  * Each effect runs under a savepoint: one that fails is rolled back alone and raises a technical alert for
  * the operators, and the alarm that caused it is committed all the same.
  */
-export async function applyEffects(work: AlertWork, effects: readonly AlertEffect[], log: Logger) {
+export async function applyEffects(work: AlertWork, effects: readonly AlertEffect[], log?: Logger) {
   let done = 0
   for (let round = 0; round < MAX_ROUNDS && done < work.changes.length; round++) {
     const fresh = work.changes.slice(done)
@@ -34,7 +34,7 @@ export async function applyEffects(work: AlertWork, effects: readonly AlertEffec
   }
 }
 
-async function guarded(work: AlertWork, effect: AlertEffect, changes: Change[], log: Logger) {
+async function guarded(work: AlertWork, effect: AlertEffect, changes: Change[], log?: Logger) {
   const mark = work.mark()
   await work.tx.query('SAVEPOINT alert_effect')
   try {
@@ -44,7 +44,7 @@ async function guarded(work: AlertWork, effect: AlertEffect, changes: Change[], 
     await work.tx.query('ROLLBACK TO SAVEPOINT alert_effect')
     work.rewind(mark)
     const alerts = changes.map((c) => c.alert.id)
-    log.error({ err, effect: effect.name, alerts }, 'an alert effect failed; set aside, the alerts are kept')
+    log?.error({ err, effect: effect.name, alerts }, 'an alert effect failed; set aside, the alerts are kept')
     const error = err instanceof Error ? err.message : String(err)
     for (const { alert } of changes) {
       work.raise({

@@ -25,7 +25,8 @@ export interface RunnerDeps {
   db: Db
   bus: Bus
   metrics: Metrics
-  log: Logger
+  /** where a failed effect is reported (beside the alert it raises) */
+  log?: Logger
   /** what must happen in a change's own transaction (fire signals) */
   effects?: readonly AlertEffect[]
   clock?: Clock

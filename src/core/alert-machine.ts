@@ -1,5 +1,5 @@
 import type { AlertRule } from '../../devices/index.js'
-import type { Alert, AlertEvent, HistoryEntry, HistoryKind } from './alert.js'
+import type { Alert, AlertAction, AlertEvent, HistoryEntry, HistoryKind } from './alert.js'
 
 // The alert state machine: state + input + now → new state + effects. No I/O, no clock of its own; the
 // runner loads the state, supplies ids and time, and performs the effects in one transaction.
@@ -34,6 +34,8 @@ export type AlertInput =
   | { kind: 'hub-alert'; source: HubAlertSource; newId: string }
   | { kind: 'ack'; actor: string; note?: string }
   | { kind: 'resolve'; actor: string; outcome: string; note?: string }
+  /** an operator records what was done (a call, a dispatch); the alert's state does not change */
+  | { kind: 'action'; actor: string; action: AlertAction; note?: string }
   /** an escalation step ran: who was notified, and whether it marks the alert unanswered */
   | { kind: 'escalated'; data: Record<string, unknown>; unanswered: boolean }
   /** a family contact acknowledged through the link in a notification; the alert stays open */
@@ -212,6 +214,9 @@ export function decide(alert: Alert | null, input: AlertInput, now: Date): Decis
   }
   if (input.kind === 'contact-ack') {
     return updated(alert, {}, entry(now, 'contact-acknowledged', input.contact, undefined, input.data))
+  }
+  if (input.kind === 'action') {
+    return updated(alert, {}, entry(now, 'action', input.actor, input.note, { action: input.action }))
   }
   if (input.kind === 'ack') {
     if (alert.state === 'acknowledged') return { effect: 'none', alert }

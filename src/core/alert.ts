@@ -18,8 +18,20 @@ export const historyKinds = [
   // or mark a false alarm
   'fire-confirmed',
   'false-alarm',
+  // what an operator did while handling the alert (called the resident, dispatched staff, …)
+  'action',
 ] as const
 export type HistoryKind = (typeof historyKinds)[number]
+
+/** What an operator records having done about an alert (`action` history entries, `data.action`). */
+export const alertActions = [
+  'called-resident',
+  'called-family',
+  'dispatched-staff',
+  'called-120',
+  'called-119',
+] as const
+export type AlertAction = (typeof alertActions)[number]
 
 export interface HistoryEntry {
   at: Date

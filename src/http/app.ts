@@ -16,9 +16,11 @@ import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
+import { consoleRoutes } from './console.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
+import { consoleConfigRoutes } from './routes/console-config.js'
 import { deviceImportRoutes } from './routes/device-import.js'
 import { deviceRoutes } from './routes/devices.js'
 import { escalationPolicyRoutes } from './routes/escalation-policies.js'
@@ -30,6 +32,7 @@ import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
+import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
 import type { TokenService } from './tokens.js'
 
@@ -44,6 +47,8 @@ export interface AppDeps {
   secretKey: string
   /** publishes a command on a device's commands topic (the embedded broker) */
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
+  /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
+  mapTiles: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -130,8 +135,11 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(deviceImportRoutes)
       await v1.register(fireViewRoutes)
       await v1.register(commandRoutes)
+      await v1.register(consoleConfigRoutes)
+      await v1.register(statsRoutes)
     },
     { prefix: '/api/v1' },
   )
+  await app.register(consoleRoutes)
   return app as unknown as App
 }

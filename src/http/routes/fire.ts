@@ -9,6 +9,7 @@ import { newId } from '../../ids.js'
 import { centres } from '../../store/centres.js'
 import { sites } from '../../store/provisioning.js'
 import { anyRole, inScope, shiftWriters, siteScope } from '../auth.js'
+import { emptyBodyIsAbsent } from '../optional-body.js'
 import { page, pageQuery } from '../paging.js'
 
 // Fire monitoring (CONTRACT.md, "Fire-monitoring centres"): the centres an institution forwards to, and the
@@ -38,6 +39,8 @@ export async function fireRoutes(fastify: FastifyInstance) {
   const write = { onRequest: app.requireRole(...shiftWriters) }
   const read = { onRequest: app.requireRole(...anyRole) }
   const tags = ['fire']
+  // confirm-fire's body is optional
+  emptyBodyIsAbsent(app)
 
   async function institution(req: FastifyRequest, id: string) {
     const site = await sites.get(db, id, siteScope(req.user))
@@ -108,7 +111,7 @@ export async function fireRoutes(fastify: FastifyInstance) {
         body: z
           .object({ note: z.string().max(2000).optional() })
           .strict()
-          .optional(),
+          .nullish(),
         response: { 200: alertSchema },
       },
     },
