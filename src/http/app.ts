@@ -16,6 +16,7 @@ import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
+import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
@@ -113,6 +114,8 @@ export async function buildApp(deps: AppDeps) {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (doc) =>
+      'openapiObject' in doc ? markOptionalBodies(doc.openapiObject) : doc.swaggerObject,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(authPlugin)
