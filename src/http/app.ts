@@ -16,6 +16,7 @@ import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
+import { consoleRoutes } from './console.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
@@ -142,5 +143,6 @@ export async function buildApp(deps: AppDeps) {
     },
     { prefix: '/api/v1' },
   )
+  await app.register(consoleRoutes)
   return app as unknown as App
 }
