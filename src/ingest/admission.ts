@@ -12,6 +12,9 @@ export interface AdmissionOptions {
 
 export type Refusal = 'alarm-busy' | 'budget'
 
+/** waiting readings admitted per turn of the event loop */
+const SLICE = 200
+
 export class TelemetryAdmission {
   private admitted = 0
   /** FIFO of waiting readings; `head` avoids shifting a long array on every admission */
@@ -19,6 +22,7 @@ export class TelemetryAdmission {
   private head = 0
   /** set when the hub stops: everything is admitted and refused downstream */
   private open = false
+  private wakeScheduled = false
 
   constructor(private readonly opts: AdmissionOptions) {}
 
@@ -53,9 +57,22 @@ export class TelemetryAdmission {
     this.wake()
   }
 
-  /** Admits waiting readings, oldest first, while the budget allows; call when the alarm path goes idle. */
+  /**
+   * Admits waiting readings, oldest first, while the budget allows; call when the alarm path goes idle.
+   * At most SLICE per turn of the event loop: thousands released at once would be decoded in one go and keep
+   * an alarm arriving meanwhile from being read.
+   */
   wake() {
-    while (this.queued > 0 && this.refusal() === null) this.admitNext()
+    if (this.wakeScheduled) return
+    for (let n = 0; n < SLICE; n++) {
+      if (this.queued === 0 || this.refusal() !== null) return
+      this.admitNext()
+    }
+    this.wakeScheduled = true
+    setImmediate(() => {
+      this.wakeScheduled = false
+      this.wake()
+    })
   }
 
   private admitNext() {

@@ -91,7 +91,8 @@ export class Ingest {
       alarmBusy: () => this.events.busy,
     })
     this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
-      maxBatch: 2_000,
+      // a batch is built, sent and acknowledged in one go on the event loop: 500 keeps each go short
+      maxBatch: 500,
       capacity: 50_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
