@@ -18,7 +18,7 @@ import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
 import { StartupError } from './startup-error.js'
-import { createPool } from './store/db.js'
+import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
@@ -60,8 +60,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       stops.push(() => embedded.stop())
       databaseUrl = embedded.url
     }
-    const db = createPool(databaseUrl)
-    stops.push(() => db.end())
+    const pools = createPools(databaseUrl)
+    const db = pools.main
+    stops.push(() => Promise.all(Object.values(pools).map((p) => p.end())))
     await db.query('SELECT 1').catch((err: Error) => {
       const { hostname, port, pathname } = new URL(databaseUrl)
       throw new StartupError(`cannot use the database ${hostname}:${port || 5432}${pathname}: ${err.message}`)
@@ -79,8 +80,11 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
 
     const metrics = createMetrics()
     const bus = new Bus()
+    // device alarms and fire forwarding decide on the alarm pool, so they never wait for a connection behind
+    // telemetry or a burst of escalation and operator work (which decide on the main pool)
+    const alarms = new AlertRunner({ db: pools.alarms, bus, metrics })
     const alerts = new AlertRunner({ db, bus, metrics })
-    const ingest = new Ingest(db, bus, metrics, alerts)
+    const ingest = new Ingest(pools, bus, metrics, alarms, { telemetryBudget: config.HUB_TELEMETRY_BUDGET })
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
@@ -109,9 +113,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       factor: config.HUB_OFFLINE_FACTOR,
     })
     const forwarder = new FireForwarder({
-      db,
+      db: pools.alarms,
       bus,
-      alerts,
+      alerts: alarms,
       log,
       windows: {
         confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,

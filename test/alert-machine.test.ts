@@ -9,7 +9,7 @@ const t0 = new Date('2026-11-23T07:00:00.000Z')
 const t1 = new Date('2026-11-23T07:01:00.000Z')
 
 const source = { siteId: 'site_1', residentId: 'res_1', deviceId: 'dev_1', abilityLevel: 3 }
-const open: AlertRule = { action: 'open', alertType: 'sos', priority: 2 }
+const open: AlertRule = { action: 'open', alertType: 'sos', priority: 2, class: 'life-safety' }
 const cancel: AlertRule = { action: 'cancel', alertType: 'sos' }
 const clear: AlertRule = { action: 'clear', alertType: 'fall' }
 const ignore: AlertRule = { action: 'ignore', why: 'self-test' }
@@ -27,6 +27,7 @@ function alert(state: AlertState, extra: Partial<Alert> = {}): Alert {
     id: 'alr_1',
     type: 'sos',
     priority: 2,
+    alertClass: 'life-safety',
     abilityLevel: 3,
     state,
     siteId: 'site_1',
@@ -310,12 +311,13 @@ for (const row of table) {
 }
 
 t.test('an opened alert carries the source, rule priority and the time given', async (t) => {
-  const d = decide(null, deviceEvent({ action: 'open', alertType: 'smoke', priority: 1 }), t1)
+  const d = decide(null, deviceEvent({ action: 'open', alertType: 'smoke', priority: 1, class: 'fire' }), t1)
   if (d.effect !== 'opened') throw new Error('expected opened')
   t.match(d.alert, {
     id: 'alr_new',
     type: 'smoke',
     priority: 1,
+    alertClass: 'fire',
     abilityLevel: 3,
     siteId: 'site_1',
     residentId: 'res_1',

@@ -37,7 +37,7 @@ t.test('fire-safety views', async (t) => {
   const smokeAlert = (await feed.waitFor((m) => m.kind === 'alert.opened' && m.data.type === 'smoke')).data
   await feed.waitFor((m) => m.kind === 'alert.opened' && m.data.type === 'fault')
 
-  t.test('each detector has its state', async (t) => {
+  await t.test('each detector has its state', async (t) => {
     const res = await api('GET', detectors, undefined, token)
     t.equal(res.status, 200)
     const byId = new Map(res.body.items.map((d: any) => [d.id, d]))
@@ -94,7 +94,7 @@ t.test('fire-safety views', async (t) => {
     .items[0]
   await api('POST', `/api/v1/alerts/${faultAlert.id}/ack`, { note }, token)
 
-  t.test('the fire-event log as JSON', async (t) => {
+  await t.test('the fire-event log as JSON', async (t) => {
     const res = await api('GET', `/api/v1/sites/${site.id}/fire-events?limit=1000`, undefined, token)
     t.equal(res.status, 200)
     const items = res.body.items
@@ -147,7 +147,7 @@ t.test('fire-safety views', async (t) => {
     t.equal(bad.status, 400)
   })
 
-  t.test('the fire-event log as CSV', async (t) => {
+  await t.test('the fire-event log as CSV', async (t) => {
     const res = await fetch(`${h.base}/api/v1/sites/${site.id}/fire-events.csv`, {
       headers: { authorization: `Bearer ${token}` },
     })
@@ -188,7 +188,7 @@ t.test('fire-safety views', async (t) => {
     )
   })
 
-  t.test('scope', async (t) => {
+  await t.test('scope', async (t) => {
     const other = await h.create('/api/v1/sites', { kind: 'institution', name: 'Other', address: '2 Road' })
     const outsider = await addUser(h, 'staff', { siteIds: [other.id] })
     const insider = await addUser(h, 'staff', { siteIds: [site.id] })

@@ -9,7 +9,7 @@ import { deviceTopic, inboundChannels, parseDeviceTopic } from '../contract/topi
 import { StoppingError } from '../ingest/group-commit.js'
 import type { Ingest } from '../ingest/ingest.js'
 import type { DeviceSession } from '../ingest/session.js'
-import type { Metrics } from '../metrics.js'
+import { type Metrics, secondsSince } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { deviceLookup } from './device-lookup.js'
 import { verifyDeviceSecret } from './device-secret.js'
@@ -19,6 +19,7 @@ import { limitPacketSize } from './packet-limit.js'
 // authorizePublish, whose callback is what releases the PUBACK: a device is acknowledged only after commit.
 
 export interface BrokerDeps {
+  /** device look-ups at CONNECT (the main pool: never behind telemetry) */
   db: Db
   ingest: Ingest
   metrics: Metrics
@@ -75,6 +76,7 @@ export class Broker {
         )
       },
       authorizePublish: (client: HubClient | null, packet, done) => {
+        const startedAt = process.hrtime.bigint()
         const device = client?.device
         const target = parseDeviceTopic(packet.topic)
         if (!device || target?.deviceId !== device.id || !inboundChannels.has(target.channel)) {
@@ -82,10 +84,16 @@ export class Broker {
           log.warn({ device: device?.id, topic: packet.topic }, 'publish outside the device topics: closing')
           return done(new Error('not authorized to publish there'))
         }
+        const pipeline = target.channel === 'events' ? 'events' : 'telemetry'
         this.deps.ingest
-          .handle(device, target.channel, packet.topic, packet.payload as Buffer, packet.qos)
+          .handle(device, target.channel, packet.topic, packet.payload as Buffer, packet.qos, startedAt)
           .then(
-            () => done(null),
+            () => {
+              // aedes writes the PUBACK and fans the message out inside this call
+              const t = process.hrtime.bigint()
+              done(null)
+              metrics.stageSeconds.observe({ pipeline, stage: 'publish' }, secondsSince(t))
+            },
             (err) => {
               // refusals while stopping are expected (wills fire as devices are disconnected)
               const level = err instanceof StoppingError ? 'debug' : 'error'

@@ -95,7 +95,10 @@ function repeated(alert: Alert, now: Date, data: Record<string, unknown>): Decis
   return { effect: 'updated', alert: { ...alert, count, history }, entries: [e], ...(folded && { folded }) }
 }
 
-type Opening = Pick<Alert, 'id' | 'type' | 'priority' | 'abilityLevel' | 'siteId' | 'residentId'> &
+type Opening = Pick<
+  Alert,
+  'id' | 'type' | 'priority' | 'alertClass' | 'abilityLevel' | 'siteId' | 'residentId'
+> &
   Pick<Alert, 'deviceId' | 'relatedAlertId' | 'event'>
 
 function open(o: Opening, data: Record<string, unknown>, now: Date) {
@@ -132,6 +135,7 @@ function onDeviceEvent(
         id: input.newId,
         type: rule.alertType,
         priority: rule.priority,
+        alertClass: rule.class,
         abilityLevel: source.abilityLevel,
         siteId: source.siteId,
         residentId: source.residentId,
@@ -160,6 +164,7 @@ function onHubAlert(active: Alert | null, input: Extract<AlertInput, { kind: 'hu
     id: input.newId,
     type: source.alertType,
     priority: 3 as const,
+    alertClass: 'technical' as const,
     abilityLevel: 0,
     siteId: source.siteId,
     residentId: source.residentId,
@@ -178,6 +183,7 @@ function onSilent(active: Alert | null, input: Extract<AlertInput, { kind: 'devi
     id: input.newId,
     type: 'offline',
     priority: 3 as const,
+    alertClass: 'technical' as const,
     abilityLevel: source.abilityLevel,
     siteId: source.siteId,
     residentId: source.residentId,

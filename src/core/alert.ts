@@ -1,4 +1,4 @@
-import type { Priority } from '../../devices/index.js'
+import type { AlertClass, Priority } from '../../devices/index.js'
 
 export type AlertState = 'open' | 'acknowledged' | 'resolved'
 
@@ -56,6 +56,8 @@ export interface Alert {
   id: string
   type: string
   priority: Priority
+  /** from the device definition's rule (hub-raised and offline alerts are technical); picks the default chain */
+  alertClass: AlertClass
   /** the resident's GB/T 42195 level when the alert opened; orders alerts within a priority */
   abilityLevel: number
   state: AlertState

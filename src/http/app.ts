@@ -32,6 +32,7 @@ import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
+import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
 import type { TokenService } from './tokens.js'
 
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(fireViewRoutes)
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
+      await v1.register(statsRoutes)
     },
     { prefix: '/api/v1' },
   )

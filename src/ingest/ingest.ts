@@ -4,7 +4,8 @@ import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { DeviceChannel } from '../contract/topics.js'
 import type { Metrics } from '../metrics.js'
-import type { Db } from '../store/db.js'
+import type { Pools } from '../store/db.js'
+import { TelemetryAdmission } from './admission.js'
 import { CommandResults } from './command-results.js'
 import { eventWriter, type IncomingEvent } from './event-writer.js'
 import { GroupCommitter } from './group-commit.js'
@@ -50,40 +51,70 @@ function parseStatus(payload: Buffer): 'online' | 'offline' {
   throw new Rejected('schema', 'status must be "online" or "offline"')
 }
 
+export interface IngestOptions {
+  /** telemetry readings admitted but not yet committed, at most (HUB_TELEMETRY_BUDGET) */
+  telemetryBudget: number
+}
+
 /**
  * Topic → device → decode → write. Every message settles only when what it carries is committed; a bad
  * payload is recorded and settles too (so the device's PUBACK never loops), and never touches another
- * device's messages. Events and telemetry have separate writers, so an alarm never queues behind readings.
+ * device's messages. Alarms pre-empt telemetry: events have their own writer and database pool; a reading
+ * is decoded only once admitted (never while an alarm is being committed, see admission.ts), and the
+ * telemetry writer starts no batch while one is.
  */
 export class Ingest {
   private readonly events: GroupCommitter<IncomingEvent>
   private readonly state: GroupCommitter<StateItem>
+  private readonly admission: TelemetryAdmission
   private readonly quota = new RejectQuota()
+  private alarmsIdle: (() => void)[] = []
   readonly commands: CommandResults
 
   constructor(
-    db: Db,
+    pools: Pools,
     bus: Bus,
     private readonly metrics: Metrics,
     alerts: AlertRunner,
+    opts: IngestOptions,
   ) {
-    this.commands = new CommandResults(db, bus)
+    this.commands = new CommandResults(pools.main, bus)
     this.events = new GroupCommitter(eventWriter(alerts, metrics), {
       maxBatch: 500,
       capacity: 20_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'events' }),
+      onIdle: () => {
+        for (const wake of this.alarmsIdle.splice(0)) wake()
+        this.admission.wake()
+      },
     })
-    this.state = new GroupCommitter(telemetryWriter(db, metrics), {
+    this.admission = new TelemetryAdmission({
+      budget: opts.telemetryBudget,
+      alarmBusy: () => this.events.busy,
+    })
+    this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
       maxBatch: 2_000,
       capacity: 50_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
+      gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
     })
   }
 
-  async handle(device: DeviceSession, channel: DeviceChannel, topic: string, payload: Buffer, qos: number) {
+  /**
+   * Settles once the message is committed (or recorded as rejected). `startedAt` (hrtime) is when the broker
+   * took the PUBLISH, for the stage histograms.
+   */
+  async handle(
+    device: DeviceSession,
+    channel: DeviceChannel,
+    topic: string,
+    payload: Buffer,
+    qos: number,
+    startedAt = process.hrtime.bigint(),
+  ) {
     const receivedAt = new Date()
     try {
-      await this.route(device, channel, payload, qos, receivedAt)
+      await this.route(device, channel, payload, qos, receivedAt, startedAt)
       this.metrics.messages.inc({ channel })
     } catch (err) {
       if (err instanceof Rejected)
@@ -103,32 +134,76 @@ export class Ingest {
     payload: Buffer,
     qos: number,
     receivedAt: Date,
+    startedAt: bigint,
   ) {
     if (channel === 'status') {
       return this.state.submit({ kind: 'status', deviceId: d.id, status: parseStatus(payload), receivedAt })
     }
+    if (channel === 'telemetry') return this.telemetry(d, payload, qos, receivedAt, startedAt)
+    const stage = this.stages('events')
+    stage('broker-auth', startedAt)
+    let t = process.hrtime.bigint()
     const json = parseJson(payload)
-    if (channel === 'telemetry') {
-      const item: StateItem = {
-        kind: 'reading',
-        deviceId: d.id,
-        reading: d.definition.decodeTelemetry(json),
-        receivedAt,
-      }
-      if (qos > 0) return this.state.submit(item)
-      if (!this.state.offer(item)) this.metrics.shed.inc()
-      return
-    }
     const type = (json as { type?: unknown } | null)?.type
     if (typeof type === 'string' && !(type in d.definition.events)) {
       throw new Rejected('unknown-type', `a ${d.definition.type} does not send "${type}"`)
     }
     const event = d.definition.decodeEvent(json)
     const rule = d.definition.events[event.type]!
+    t = stage('decode', t)
     await this.events.submit({ device: d, event, rule, receivedAt, payload: json })
+    stage('commit', t)
     // after the event's commit, before its PUBACK: a retransmitted result is recorded at most once
     if (event.type === COMMAND_RESULT) await this.commands.answered(d.id, event)
     this.state.offer({ kind: 'seen', deviceId: d.id, receivedAt })
+  }
+
+  /** A reading: admitted (or shed, or held), decoded, committed; its share of the budget freed after commit. */
+  private async telemetry(
+    d: DeviceSession,
+    payload: Buffer,
+    qos: number,
+    receivedAt: Date,
+    startedAt: bigint,
+  ) {
+    const stage = this.stages('telemetry')
+    const refused = this.admission.tryEnter()
+    if (refused && qos === 0) return this.metrics.shed.inc({ reason: refused })
+    if (refused) {
+      this.metrics.held.inc({ reason: refused })
+      await this.admission.enter()
+    }
+    let t = stage('broker-auth', startedAt)
+    let committing: Promise<void>
+    try {
+      const item: StateItem = {
+        kind: 'reading',
+        deviceId: d.id,
+        reading: d.definition.decodeTelemetry(parseJson(payload)),
+        receivedAt,
+      }
+      t = stage('decode', t)
+      committing = this.state.submit(item)
+    } catch (err) {
+      this.admission.leave()
+      throw err
+    }
+    const done = committing.finally(() => {
+      this.admission.leave()
+      stage('commit', t)
+    })
+    if (qos > 0) return done
+    done.catch(() => {}) // QoS 0: fire and forget, the device is not waiting
+  }
+
+  /** Records one stage of a pipeline and returns the time it ended (the next stage's start). */
+  private stages(pipeline: 'events' | 'telemetry') {
+    const h = this.metrics.stageSeconds
+    return (stage: string, since: bigint) => {
+      const now = process.hrtime.bigint()
+      h.observe({ pipeline, stage }, Number(now - since) / 1e9)
+      return now
+    }
   }
 
   private async reject(
@@ -155,6 +230,8 @@ export class Ingest {
 
   /** Writes what is queued; later messages are refused. */
   async stop() {
+    // held readings go on to be refused by the stopped writer: their devices retry after reconnecting
+    this.admission.release()
     await Promise.all([this.events.drain(), this.state.drain()])
   }
 

@@ -7,7 +7,7 @@ import { hubAlertTypes } from '../core/alert-machine.js'
 import { type Chain, choosePolicy, runStep, type StepRun, targetKey } from '../core/escalation.js'
 import type { Metrics } from '../metrics.js'
 import { getAlert } from '../store/alerts.js'
-import type { Db, Tx } from '../store/db.js'
+import type { Db, Queryable } from '../store/db.js'
 import {
   advanceEscalation,
   candidatePolicies,
@@ -134,7 +134,7 @@ export class Escalator {
       return false
     }
     // the chain is snapshotted when the escalation starts: editing the policy later changes no running chain
-    const chain = snapshot ?? (await this.chainFor(tx, alert))
+    const chain = snapshot ?? (await chainFor(tx, alert))
     const run = runStep(chain, position)
     const ctx = await loadContext(tx, alert)
     const { planned, problems } = await expandTargets(tx, run.step.targets, alert, ctx, {
@@ -162,17 +162,6 @@ export class Escalator {
     await advanceEscalation(tx, alert.id, chain, run.next)
     // live notifications need no message of their own: the step's alert.updated names them
     return stored.some((n) => n.state === 'pending')
-  }
-
-  private async chainFor(tx: Tx, alert: Alert): Promise<Chain> {
-    const policy = choosePolicy(
-      await candidatePolicies(tx, alert.siteId, alert.type),
-      alert.siteId,
-      alert.type,
-    )
-    // the migration creates the hub-wide "*" policy and the API refuses to delete it
-    if (!policy) throw new Error('no escalation policy applies, not even the hub-wide default')
-    return { policyId: policy.id, policyName: policy.name, steps: policy.steps }
   }
 
   private notificationsFor(
@@ -208,6 +197,19 @@ export class Escalator {
       }
     })
   }
+}
+
+/** The chain an alert's escalation starts with: its most specific policy, by site, type, else class. */
+export async function chainFor(
+  q: Queryable,
+  alert: Pick<Alert, 'siteId' | 'type' | 'alertClass'>,
+): Promise<Chain> {
+  const candidates = await candidatePolicies(q, alert.siteId, alert.type)
+  const policy = choosePolicy(candidates, alert.siteId, alert.type, alert.alertClass)
+  // the migrations create a hub-wide default for every class and the API refuses to delete them
+  if (!policy)
+    throw new Error(`no escalation policy applies to a ${alert.alertClass} alert, not even a default`)
+  return { policyId: policy.id, policyName: policy.name, steps: policy.steps }
 }
 
 /** The body every channel sends (CONTRACT.md, "Webhooks the hub sends"), fixed when the notification is made. */

@@ -11,10 +11,13 @@ import type { Metrics } from '../metrics.js'
 import { appendAlertEvents } from '../store/alert-writes.js'
 import type { Db } from '../store/db.js'
 import {
+  type Claimed,
   claimDueNotifications,
   completeAttempts,
   type Notification,
   nextNotificationDue,
+  releaseClaims,
+  WAVES,
 } from '../store/notifications.js'
 import type { Channel, ChannelName, DeliveryResult, NotificationMessage } from './channel.js'
 import { DueTimer } from './due-timer.js'
@@ -60,37 +63,79 @@ const PER_RECEIVER = 64
 
 const MAX_UNRECORDED = 2_000
 
-/** The sends of one lane in flight, in all and by receiver. */
+/**
+ * The notifications one lane holds: in flight, at most `perReceiver` to one receiver, and claimed ahead to
+ * wait for a slot, up to WAVES − 1 times as many again (so one claim feeds several waves of sends and the next
+ * claim overlaps them). FIFO per receiver, which the claim's lease relies on.
+ */
 class Lane {
   readonly inFlight = new Set<Promise<void>>()
-  readonly byReceiver = new Map<string, number>()
+  /** in flight or waiting, by receiver: what the claim must not exceed */
+  readonly held = new Map<string, number>()
+  private readonly waiting = new Map<string, Claimed[]>()
+  private readonly sending = new Map<string, number>()
+  private count = 0
+  private stopping = false
 
   constructor(
-    readonly critical: boolean,
+    /** notifications held at most */
     readonly slots: number,
     readonly perReceiver: number,
+    private readonly send: (n: Claimed) => Promise<void>,
+    private readonly done: () => void,
   ) {}
 
   get free() {
-    return this.slots - this.inFlight.size
+    return this.slots - this.count
   }
 
-  run(receiver: string, send: () => Promise<void>, done: () => void) {
-    this.byReceiver.set(receiver, (this.byReceiver.get(receiver) ?? 0) + 1)
-    const p = send().finally(() => {
-      this.inFlight.delete(p)
-      const left = this.byReceiver.get(receiver)! - 1
-      if (left > 0) this.byReceiver.set(receiver, left)
-      else this.byReceiver.delete(receiver)
-      done()
-    })
-    this.inFlight.add(p)
+  add(claimed: Claimed[]) {
+    for (const n of claimed) {
+      this.count++
+      this.held.set(n.receiver, (this.held.get(n.receiver) ?? 0) + 1)
+      const queue = this.waiting.get(n.receiver)
+      if (queue) queue.push(n)
+      else this.waiting.set(n.receiver, [n])
+    }
+    for (const receiver of new Set(claimed.map((n) => n.receiver))) this.pump(receiver)
   }
+
+  private pump(receiver: string) {
+    const queue = this.waiting.get(receiver)
+    while (!this.stopping && queue?.length && (this.sending.get(receiver) ?? 0) < this.perReceiver) {
+      const n = queue.shift()!
+      if (queue.length === 0) this.waiting.delete(receiver)
+      this.sending.set(receiver, (this.sending.get(receiver) ?? 0) + 1)
+      const p = this.send(n).finally(() => {
+        this.inFlight.delete(p)
+        this.count--
+        decrement(this.held, receiver)
+        decrement(this.sending, receiver)
+        this.pump(receiver)
+        this.done()
+      })
+      this.inFlight.add(p)
+    }
+  }
+
+  /** Starts no more sends; returns the notifications that were waiting for a slot. */
+  stop(): Claimed[] {
+    this.stopping = true
+    const left = [...this.waiting.values()].flat()
+    this.waiting.clear()
+    return left
+  }
+}
+
+function decrement(m: Map<string, number>, key: string) {
+  const left = (m.get(key) ?? 0) - 1
+  if (left > 0) m.set(key, left)
+  else m.delete(key)
 }
 
 export class Outbox {
   private readonly timer: DueTimer
-  private readonly lanes: [critical: Lane, normal: Lane]
+  private readonly lanes: [fire: Lane, other: Lane]
   private readonly completions: GroupCommitter<Finished>
 
   constructor(private readonly deps: OutboxDeps) {
@@ -102,9 +147,12 @@ export class Outbox {
     )
     this.completions = new GroupCommitter((batch) => this.record(batch), { maxBatch: 500, capacity: 10_000 })
     const perReceiver = deps.perReceiver ?? PER_RECEIVER
+    const send = (n: Claimed) =>
+      this.deliver(n).catch((err) => this.deps.log.error({ err, notification: n.id }, 'a delivery failed'))
+    const done = () => this.timer.wake()
     this.lanes = [
-      new Lane(true, CRITICAL_CONCURRENCY, Math.min(perReceiver, CRITICAL_CONCURRENCY)),
-      new Lane(false, deps.concurrency ?? CONCURRENCY, perReceiver),
+      new Lane(WAVES * CRITICAL_CONCURRENCY, CRITICAL_CONCURRENCY, send, done),
+      new Lane(WAVES * (deps.concurrency ?? CONCURRENCY), perReceiver, send, done),
     ]
   }
 
@@ -123,6 +171,16 @@ export class Outbox {
    */
   async stop(waitMs = 5_000) {
     await this.timer.stop()
+    // never sent: handed back as they were before the claim, due at once for the next start
+    await releaseClaims(
+      this.deps.db,
+      this.lanes.flatMap((l) => l.stop().map((n) => n.id)),
+    ).catch((err) =>
+      this.deps.log.error(
+        { err },
+        'handing back unsent notifications failed; they are sent after their lease',
+      ),
+    )
     let timer: NodeJS.Timeout | undefined
     const wait = new Promise((r) => {
       timer = setTimeout(r, waitMs)
@@ -132,33 +190,26 @@ export class Outbox {
     await this.completions.drain()
   }
 
-  /** Claims the fire-signal lane first, then the others; each lane has its own slots. */
+  /** Claims for both lanes in one round trip; each lane has its own slots. */
   private async claim() {
     // a send's slot is free once its answer is in; what waits to be recorded is bounded here, well inside
     // the lease, so no claimed notification can be taken again while its attempt waits to be written
     if (this.completions.depth >= MAX_UNRECORDED) return
-    for (const lane of this.lanes) await this.claimLane(lane)
-  }
-
-  private async claimLane(lane: Lane) {
-    if (lane.free <= 0) return
-    const claimed = await claimDueNotifications(this.deps.db, {
-      limit: lane.free,
-      leaseMs: this.deps.leaseMs ?? 30_000,
-      critical: lane.critical,
+    const [fire, other] = this.lanes
+    if (fire.free <= 0 && other.free <= 0) return
+    const room = (lane: Lane) => ({
+      limit: Math.max(0, lane.free),
       perReceiver: lane.perReceiver,
-      inFlight: lane.byReceiver,
+      held: lane.held,
     })
-    for (const n of claimed) {
-      lane.run(
-        n.receiver,
-        () =>
-          this.deliver(n).catch((err) =>
-            this.deps.log.error({ err, notification: n.id }, 'a delivery failed'),
-          ),
-        () => this.timer.wake(),
-      )
-    }
+    const claimed = await claimDueNotifications(
+      this.deps.db,
+      this.deps.leaseMs ?? 30_000,
+      room(fire),
+      room(other),
+    )
+    fire.add(claimed.filter((n) => n.critical))
+    other.add(claimed.filter((n) => !n.critical))
   }
 
   private async send(n: Notification): Promise<DeliveryResult> {

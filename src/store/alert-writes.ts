@@ -25,9 +25,9 @@ const eventJson = (e: AlertEvent | null) =>
 const SQL = `
 WITH inserted AS (
   INSERT INTO alerts (id, type, priority, ability_level, state, site_id, resident_id, device_id,
-    related_alert_id, event, count, opened_at)
+    related_alert_id, event, count, opened_at, alert_class)
   SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::smallint[], $5::text[], $6::text[],
-    $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::timestamptz[])
+    $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::timestamptz[], $31::text[])
   RETURNING id, opened_at
 ), escalation AS (
   INSERT INTO alert_escalations (alert_id, next_due_at) SELECT id, opened_at FROM inserted
@@ -93,6 +93,7 @@ export async function writeAlertChanges(q: Queryable, w: AlertWrites): Promise<L
     w.feed.map((m) => JSON.stringify(m.data)),
     upd('unanswered'),
     w.folded,
+    ins('alertClass'),
   ])
   const first = Math.min(...rows.map((r) => r.seq))
   return w.feed.map((m, i) => ({ seq: first + i, kind: m.kind, data: m.data }) as LiveMessage)

@@ -1,3 +1,4 @@
+import type { AlertClass } from '../../devices/index.js'
 import type { Chain, Position, Step } from '../core/escalation.js'
 import type { Queryable } from './db.js'
 import { resourceStore } from './resources.js'
@@ -12,6 +13,7 @@ export const policies = resourceStore({
   fields: {
     siteId: { column: 'site_id' },
     alertType: { column: 'alert_type' },
+    alertClass: { column: 'alert_class' },
     name: { column: 'name' },
     steps: { column: 'steps', json: true },
   },
@@ -19,6 +21,7 @@ export const policies = resourceStore({
     id: r.id as string,
     siteId: r.site_id as string | null,
     alertType: r.alert_type as string,
+    alertClass: r.alert_class as AlertClass | null,
     name: r.name as string,
     steps: r.steps as Step[],
     builtin: r.builtin as boolean,
@@ -34,10 +37,11 @@ export async function candidatePolicies(q: Queryable, siteId: string | null, ale
     id: string
     site_id: string | null
     alert_type: string
+    alert_class: AlertClass | null
     name: string
     steps: Step[]
   }>(
-    `SELECT id, site_id, alert_type, name, steps FROM escalation_policies
+    `SELECT id, site_id, alert_type, alert_class, name, steps FROM escalation_policies
      WHERE (site_id IS NULL OR site_id = $1) AND alert_type IN ($2, '*')`,
     [siteId, alertType],
   )
@@ -45,6 +49,7 @@ export async function candidatePolicies(q: Queryable, siteId: string | null, ale
     id: r.id,
     siteId: r.site_id,
     alertType: r.alert_type,
+    alertClass: r.alert_class,
     name: r.name,
     steps: r.steps,
   }))
