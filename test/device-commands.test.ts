@@ -27,7 +27,7 @@ t.test('device commands', async (t) => {
       (items) => ['done', 'failed'].includes(items.find((c: any) => c.id === commandId)?.state),
     ).then((items) => items.find((c: any) => c.id === commandId))
 
-  t.test('silence: received at QoS 1, answered, shown as done', async (t) => {
+  await t.test('silence: received at QoS 1, answered, shown as done', async (t) => {
     const det = await detector()
     const feed = await h.live()
     const device = await h.connectDevice(det)
@@ -68,7 +68,7 @@ t.test('device commands', async (t) => {
     )
   })
 
-  t.test('a device that receives but does not answer: delivered; a failure is failed', async (t) => {
+  await t.test('a device that receives but does not answer: delivered; a failure is failed', async (t) => {
     const det = await detector()
     const mute = await h.connectDevice(det)
     const got: string[] = []
@@ -91,7 +91,7 @@ t.test('device commands', async (t) => {
     t.match(failed.result, { ok: false, detail: 'sensor chamber dirty' })
   })
 
-  t.test('an offline device with a persistent session gets the command when it returns', async (t) => {
+  await t.test('an offline device with a persistent session gets the command when it returns', async (t) => {
     const det = await detector()
     const first = await h.connectDevice(det)
     await first.client.subscribeAsync(first.topic('commands'), { qos: 1 })
@@ -123,7 +123,7 @@ t.test('device commands', async (t) => {
     t.equal((await stateOf(det.id, res.body.id)).state, 'done')
   })
 
-  t.test('what each type takes', async (t) => {
+  await t.test('what each type takes', async (t) => {
     const button = await h.create('/api/v1/devices', { type: 'call-button', siteId: site.id })
     const unsupported = await send(button.id, 'silence')
     t.equal(unsupported.status, 409)
@@ -136,7 +136,7 @@ t.test('device commands', async (t) => {
     t.equal((await send('dev_nope', 'silence')).status, 404)
   })
 
-  t.test('roles and scope', async (t) => {
+  await t.test('roles and scope', async (t) => {
     const mine = await detector()
     const theirs = await detector(other.id)
     const staff = await addUser(h, 'staff', { siteIds: [site.id] })
@@ -168,7 +168,7 @@ t.test('device commands', async (t) => {
     )
   })
 
-  t.test('commands are in the fire-event log', async (t) => {
+  await t.test('commands are in the fire-event log', async (t) => {
     const det = await detector()
     const sent = (await send(det.id, 'self-test')).body
     const log = await api('GET', `/api/v1/sites/${site.id}/fire-events?limit=1000`, undefined, token)

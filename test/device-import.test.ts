@@ -30,7 +30,7 @@ t.test('device import', async (t) => {
     return { status: res.status, body: (await res.json()) as any }
   }
 
-  t.test('CSV: good rows become devices, bad rows say why', async (t) => {
+  await t.test('CSV: good rows become devices, bad rows say why', async (t) => {
     const csv = [
       '\uFEFFtype,building,floor,zone,room,bed,residentId',
       'smoke-detector,A,1,Z1,,,',
@@ -71,7 +71,7 @@ t.test('device import', async (t) => {
     t.equal(seen.body.battery, 77)
   })
 
-  t.test('JSON array: the same rules', async (t) => {
+  await t.test('JSON array: the same rules', async (t) => {
     const res = await api(
       'POST',
       `/api/v1/sites/${site.id}/devices/import`,
@@ -97,7 +97,7 @@ t.test('device import', async (t) => {
     t.equal(listed.body.items.length, 4, 'three CSV rows and one JSON row were created, nothing else')
   })
 
-  t.test('whole-file problems fail the request', async (t) => {
+  await t.test('whole-file problems fail the request', async (t) => {
     const unknownColumn = await postCsv('type,wing\nsmoke-detector,A\n')
     t.equal(unknownColumn.status, 400)
     t.equal(unknownColumn.body.error, 'HUB_ERR_VALIDATION')
@@ -120,7 +120,7 @@ t.test('device import', async (t) => {
     t.equal(listed.body.items.length, 4, 'nothing was created by refused files')
   })
 
-  t.test('admin only; the site must exist', async (t) => {
+  await t.test('admin only; the site must exist', async (t) => {
     const staff = await addUser(h, 'staff', { siteIds: [site.id] })
     t.equal((await postCsv('type\ncall-button\n', staff.token)).status, 403)
     const missing = await api('POST', '/api/v1/sites/site_nope/devices/import', [], token)

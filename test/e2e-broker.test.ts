@@ -61,7 +61,7 @@ t.test('devices over MQTT', async (t) => {
   const eventsOf = async (deviceId: string) =>
     (await db.query('SELECT event_id FROM events WHERE device_id = $1', [deviceId])).rows
 
-  t.test(
+  await t.test(
     'a device that fails authentication is refused with "not authorized", counted by reason',
     async (t) => {
       const { device, neighbour } = await pair()
@@ -106,22 +106,25 @@ t.test('devices over MQTT', async (t) => {
     },
   )
 
-  t.test('a zero-length client id with clean session off is refused with identifier rejected', async (t) => {
-    const { device } = await pair()
-    const creds = { username: device.id, password: device.secret }
-    t.equal(
-      await connackCode(t, h.hub.mqttPort, { ...creds, clientId: '', clean: false }),
-      2,
-      'CONNACK 2, identifier rejected [MQTT-3.1.3-8]',
-    )
-    t.equal(
-      await connackCode(t, h.hub.mqttPort, { ...creds, clientId: '', clean: true }),
-      0,
-      'with a clean session a zero-length client id is accepted',
-    )
-  })
+  await t.test(
+    'a zero-length client id with clean session off is refused with identifier rejected',
+    async (t) => {
+      const { device } = await pair()
+      const creds = { username: device.id, password: device.secret }
+      t.equal(
+        await connackCode(t, h.hub.mqttPort, { ...creds, clientId: '', clean: false }),
+        2,
+        'CONNACK 2, identifier rejected [MQTT-3.1.3-8]',
+      )
+      t.equal(
+        await connackCode(t, h.hub.mqttPort, { ...creds, clientId: '', clean: true }),
+        0,
+        'with a clean session a zero-length client id is accepted',
+      )
+    },
+  )
 
-  t.test('a publish outside its own topics closes the connection and raises nothing', async (t) => {
+  await t.test('a publish outside its own topics closes the connection and raises nothing', async (t) => {
     const { device, neighbour } = await pair()
     const feed = await h.live()
     const before = await metrics()
@@ -175,7 +178,7 @@ t.test('devices over MQTT', async (t) => {
     t.equal(opened.data.type, 'sos')
   })
 
-  t.test("subscribing to another device's commands gets SUBACK 0x80; its own is granted", async (t) => {
+  await t.test("subscribing to another device's commands gets SUBACK 0x80; its own is granted", async (t) => {
     const { device, neighbour } = await pair()
     const before = await metrics()
     const c = await connectClient(t, h.mqttUrl, deviceOpts(device))
@@ -202,7 +205,7 @@ t.test('devices over MQTT', async (t) => {
     t.notOk(c.isClosed())
   })
 
-  t.test(
+  await t.test(
     'bad payloads are acknowledged, rejected, counted and kept; a neighbour is not disturbed',
     async (t) => {
       const { device, neighbour } = await pair()
@@ -302,7 +305,7 @@ t.test('devices over MQTT', async (t) => {
     },
   )
 
-  t.test('a packet over 256 KiB closes the connection; the device can reconnect', async (t) => {
+  await t.test('a packet over 256 KiB closes the connection; the device can reconnect', async (t) => {
     const { device } = await pair()
     const feed = await h.live()
     const before = await metrics()
@@ -336,7 +339,7 @@ t.test('devices over MQTT', async (t) => {
     t.equal((await h.api('GET', '/healthz')).status, 200)
   })
 
-  t.test('MQTT over WebSocket at /mqtt', async (t) => {
+  await t.test('MQTT over WebSocket at /mqtt', async (t) => {
     const { device } = await pair()
     const feed = await h.live()
     const ws = await connectClient(t, `ws://127.0.0.1:${h.hub.httpPort}/mqtt`, deviceOpts(device))
@@ -353,7 +356,7 @@ t.test('devices over MQTT', async (t) => {
     t.equal(refusedWs.code, 5, 'authentication applies over WebSocket too')
   })
 
-  t.test('status and telemetry update the device: online, lastSeen, battery', async (t) => {
+  await t.test('status and telemetry update the device: online, lastSeen, battery', async (t) => {
     const { device } = await pair('fall-sensor')
     const fresh = await getDevice(device.id)
     t.equal(fresh.online, false, 'never heard from: offline')

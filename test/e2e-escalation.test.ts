@@ -182,7 +182,7 @@ t.test('retries, dead letters, family links and targets that reach nobody', asyn
   const hub = await startTestHub(t, { HUB_WEBHOOK_SECRET: WEBHOOK_SECRET, HUB_SECRET_KEY: 'k'.repeat(40) })
   const familyOnly = [{ name: 'family', targets: ['family'], waitSeconds: 2 }]
 
-  t.test(
+  await t.test(
     'a receiver that fails 3 times then succeeds gets it once more, signed, with the same id',
     async (t) => {
       const own = `whsec_${Buffer.from('the-family-apps-own-secret-key!!').toString('base64')}`
@@ -218,7 +218,7 @@ t.test('retries, dead letters, family links and targets that reach nobody', asyn
     },
   )
 
-  t.test(
+  await t.test(
     'a receiver that refuses for good is dead-lettered and raises a delivery-failure alert',
     async (t) => {
       const hook = await startWebhookReceiver(t, { status: 410 })
@@ -242,7 +242,7 @@ t.test('retries, dead letters, family links and targets that reach nobody', asyn
     },
   )
 
-  t.test(
+  await t.test(
     'the family link: a GET only shows, a POST acknowledges once, forged links are refused',
     async (t) => {
       const hook = await startWebhookReceiver(t)
@@ -294,7 +294,7 @@ t.test('retries, dead letters, family links and targets that reach nobody', asyn
     },
   )
 
-  t.test('nobody on duty and a contact with no usable channel are alerts at once', async (t) => {
+  await t.test('nobody on duty and a contact with no usable channel are alerts at once', async (t) => {
     const s = await scene(hub, {
       kind: 'institution',
       name: 'Empty roster home',

@@ -73,7 +73,7 @@ t.test('fire alarms, confirmations and false alarms reach the centre', async (t)
   const hub = await startTestHub(t, { HUB_FIRE_ACK_WINDOW: '1h', HUB_FIRE_INVESTIGATE_WINDOW: '1h' })
   const { site, detector } = await institution(hub, centre.url)
 
-  t.test('a smoke alarm reaches the centre with every field, signed', async (t) => {
+  await t.test('a smoke alarm reaches the centre with every field, signed', async (t) => {
     const d = await detector('301')
     await smoke(d)
     const [fire] = (await signalsFrom(centre, 1)) as typeof centre.requests
@@ -123,52 +123,57 @@ t.test('fire alarms, confirmations and false alarms reach the centre', async (t)
     )
   })
 
-  t.test('staff confirm one alarm and mark another false, with a reason; both are forwarded', async (t) => {
-    const before = signals(centre.requests).length
-    const a = await detector('401', 'Z4')
-    await smoke(a)
-    const b = await detector('501', 'Z5')
-    await smoke(b)
-    await signalsFrom(centre, before + 2)
-    const alertOf = async (deviceId: string) =>
-      (await hub.api('GET', `/api/v1/alerts?deviceId=${deviceId}`, undefined, hub.token)).body.items[0]
-    const confirmed = await hub.api(
-      'POST',
-      `/api/v1/alerts/${(await alertOf(a.id)).id}/confirm-fire`,
-      { note: 'flames seen' },
-      hub.token,
-    )
-    t.equal(confirmed.status, 200)
-    const falseAlarm = await hub.api(
-      'POST',
-      `/api/v1/alerts/${(await alertOf(b.id)).id}/false-alarm`,
-      { reason: 'steam from a kettle' },
-      hub.token,
-    )
-    t.equal(falseAlarm.status, 200)
-    t.ok(
-      falseAlarm.body.history.some((h: any) => h.kind === 'false-alarm' && h.note === 'steam from a kettle'),
-    )
-    const all = await signalsFrom(centre, before + 4)
-    const later = all.slice(before).map((r) => r.body as any)
-    t.match(
-      later.find((s) => s.kind === 'fire-confirmed'),
-      { device: { id: a.id }, note: 'flames seen' },
-    )
-    t.match(
-      later.find((s) => s.kind === 'false-alarm'),
-      { device: { id: b.id }, note: 'steam from a kettle' },
-    )
-    const noFire = await hub.api(
-      'POST',
-      `/api/v1/alerts/${(await alertOf(b.id)).id}/false-alarm`,
-      { reason: 'x' },
-      hub.token,
-    )
-    t.equal(noFire.status, 200, 'marking again is harmless')
-    const missing = await hub.api('POST', '/api/v1/alerts/alr_nope/confirm-fire', {}, hub.token)
-    t.equal(missing.status, 404)
-  })
+  await t.test(
+    'staff confirm one alarm and mark another false, with a reason; both are forwarded',
+    async (t) => {
+      const before = signals(centre.requests).length
+      const a = await detector('401', 'Z4')
+      await smoke(a)
+      const b = await detector('501', 'Z5')
+      await smoke(b)
+      await signalsFrom(centre, before + 2)
+      const alertOf = async (deviceId: string) =>
+        (await hub.api('GET', `/api/v1/alerts?deviceId=${deviceId}`, undefined, hub.token)).body.items[0]
+      const confirmed = await hub.api(
+        'POST',
+        `/api/v1/alerts/${(await alertOf(a.id)).id}/confirm-fire`,
+        { note: 'flames seen' },
+        hub.token,
+      )
+      t.equal(confirmed.status, 200)
+      const falseAlarm = await hub.api(
+        'POST',
+        `/api/v1/alerts/${(await alertOf(b.id)).id}/false-alarm`,
+        { reason: 'steam from a kettle' },
+        hub.token,
+      )
+      t.equal(falseAlarm.status, 200)
+      t.ok(
+        falseAlarm.body.history.some(
+          (h: any) => h.kind === 'false-alarm' && h.note === 'steam from a kettle',
+        ),
+      )
+      const all = await signalsFrom(centre, before + 4)
+      const later = all.slice(before).map((r) => r.body as any)
+      t.match(
+        later.find((s) => s.kind === 'fire-confirmed'),
+        { device: { id: a.id }, note: 'flames seen' },
+      )
+      t.match(
+        later.find((s) => s.kind === 'false-alarm'),
+        { device: { id: b.id }, note: 'steam from a kettle' },
+      )
+      const noFire = await hub.api(
+        'POST',
+        `/api/v1/alerts/${(await alertOf(b.id)).id}/false-alarm`,
+        { reason: 'x' },
+        hub.token,
+      )
+      t.equal(noFire.status, 200, 'marking again is harmless')
+      const missing = await hub.api('POST', '/api/v1/alerts/alr_nope/confirm-fire', {}, hub.token)
+      t.equal(missing.status, 404)
+    },
+  )
 })
 
 t.test('the verification window: unacknowledged alarms are forwarded as confirmed', async (t) => {

@@ -34,7 +34,7 @@ t.test('telemetry to time series', async (t) => {
   const readings = (id: string, query: Record<string, string>) =>
     h.api('GET', `/api/v1/devices/${id}/readings?${new URLSearchParams(query)}`, undefined, h.token)
 
-  t.test('QoS 1 telemetry is stored before its PUBACK, with the device time', async (t) => {
+  await t.test('QoS 1 telemetry is stored before its PUBACK, with the device time', async (t) => {
     const { device, send } = await telemetryDevice(t)
     // device time well before the hub's: the series is keyed by when the device measured
     const base = Date.now() - 10 * MINUTE
@@ -62,7 +62,7 @@ t.test('telemetry to time series', async (t) => {
     t.same(outside.body.items, [], 'from/to select by device time')
   })
 
-  t.test('with a bucket, readings are averaged per bucket with their count', async (t) => {
+  await t.test('with a bucket, readings are averaged per bucket with their count', async (t) => {
     const { device, send } = await telemetryDevice(t)
     // the 10th minute of an hour three hours ago, and the minute after it
     const m0 = Math.floor((Date.now() - 3 * HOUR) / HOUR) * HOUR + 10 * MINUTE
@@ -100,7 +100,7 @@ t.test('telemetry to time series', async (t) => {
     ])
   })
 
-  t.test('telemetry that fails the schema is acknowledged, rejected and not stored', async (t) => {
+  await t.test('telemetry that fails the schema is acknowledged, rejected and not stored', async (t) => {
     const { device, send } = await telemetryDevice(t)
     const base = Date.now() - 5 * MINUTE
     const window = { from: new Date(base - MINUTE).toISOString(), to: new Date(base + MINUTE).toISOString() }
@@ -129,7 +129,7 @@ t.test('telemetry to time series', async (t) => {
     t.equal(d.battery, 50, 'the rejected battery never reached the device state')
   })
 
-  t.test('bad query parameters answer 400; an unknown device 404', async (t) => {
+  await t.test('bad query parameters answer 400; an unknown device 404', async (t) => {
     const { device } = await telemetryDevice(t)
     const cases: [Record<string, string>, string][] = [
       [{ bucket: 'abc' }, 'bucket'],

@@ -7,7 +7,7 @@ t.test('HTTP API conventions', async (t) => {
   const h = await startTestHub(t)
   const { api, token } = h
 
-  t.test('authentication', async (t) => {
+  await t.test('authentication', async (t) => {
     const none = await api('GET', '/api/v1/sites')
     t.equal(none.status, 401)
     t.equal(none.body.error, 'HUB_ERR_UNAUTHORIZED')
@@ -32,7 +32,7 @@ t.test('HTTP API conventions', async (t) => {
     t.same(me.body.username, 'admin')
   })
 
-  t.test('roles: an operator reads and handles alerts but does not provision', async (t) => {
+  await t.test('roles: an operator reads and handles alerts but does not provision', async (t) => {
     const db = new pg.Client({ connectionString: h.hub.databaseUrl })
     await db.connect()
     t.teardown(() => db.end())
@@ -54,7 +54,7 @@ t.test('HTTP API conventions', async (t) => {
     )
   })
 
-  t.test('validation errors name each bad field', async (t) => {
+  await t.test('validation errors name each bad field', async (t) => {
     const res = await api('POST', '/api/v1/sites', { kind: 'castle', name: '', lat: 200 }, token)
     t.equal(res.status, 400)
     t.equal(res.body.error, 'HUB_ERR_VALIDATION')
@@ -96,7 +96,7 @@ t.test('HTTP API conventions', async (t) => {
     t.equal(cursor.status, 400)
   })
 
-  t.test('unknown ids, whatever their form, are 404; unknown references 400; in-use 409', async (t) => {
+  await t.test('unknown ids, whatever their form, are 404; unknown references 400; in-use 409', async (t) => {
     for (const id of ['site_nothere', '1', '00000000-0000-0000-0000-000000000000', "x'; drop table sites"]) {
       const res = await api('GET', `/api/v1/sites/${encodeURIComponent(id)}`, undefined, token)
       t.equal(res.status, 404, id)
@@ -119,7 +119,7 @@ t.test('HTTP API conventions', async (t) => {
     t.equal(inUse.body.error, 'HUB_ERR_IN_USE')
   })
 
-  t.test('provisioning: create, get, patch, list with filters and paging, delete', async (t) => {
+  await t.test('provisioning: create, get, patch, list with filters and paging, delete', async (t) => {
     const site = await h.create('/api/v1/sites', {
       kind: 'institution',
       name: 'Sunshine Care Home',
@@ -186,7 +186,7 @@ t.test('HTTP API conventions', async (t) => {
     t.equal((await api('GET', `/api/v1/devices/${created.body.id}`, undefined, token)).status, 404)
   })
 
-  t.test('a rotated device secret replaces the old one', async (t) => {
+  await t.test('a rotated device secret replaces the old one', async (t) => {
     const { device } = await h.provision()
     const rotated = await api('POST', `/api/v1/devices/${device.id}/secret`, undefined, token)
     t.equal(rotated.status, 200)
@@ -196,7 +196,7 @@ t.test('HTTP API conventions', async (t) => {
     t.ok(d.client.connected)
   })
 
-  t.test('health, metrics and OpenAPI', async (t) => {
+  await t.test('health, metrics and OpenAPI', async (t) => {
     const health = await api('GET', '/healthz')
     t.same(health.body, { status: 'ok', broker: true, database: true })
     const metrics = await fetch(`${h.base}/metrics`).then((r) => r.text())

@@ -1,5 +1,6 @@
 import { pino } from 'pino'
 import t from 'tap'
+import { AlertRunner } from '../src/alerting/runner.js'
 import { Bus } from '../src/bus.js'
 import { createMetrics } from '../src/metrics.js'
 import { webhookChannel } from '../src/notify/channels/webhook.js'
@@ -60,10 +61,11 @@ function due(n: number, url: string, prefix: string): NewNotification[] {
 
 /** A running outbox worker (as one hub process has), stopped on teardown. */
 function worker(t: Teardown, db: Db, opts: { concurrency: number; perReceiver: number }) {
+  const metrics = createMetrics()
   const outbox = new Outbox({
     db,
-    bus: new Bus(),
-    metrics: createMetrics(),
+    metrics,
+    alerts: new AlertRunner({ db, bus: new Bus(), metrics }),
     log,
     channels: { webhook: webhookChannel({ defaultSecret: SECRET }) },
     retryDelayMs: () => 50,

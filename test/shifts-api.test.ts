@@ -40,7 +40,7 @@ t.test('shifts and on-duty', async (t) => {
     to: '2026-11-23T20:00:00.000Z',
   })
 
-  t.test('the stored shapes', async (t) => {
+  await t.test('the stored shapes', async (t) => {
     t.match(night, {
       siteId: sh.id,
       userId: nurse.user.id,
@@ -71,7 +71,7 @@ t.test('shifts and on-duty', async (t) => {
     t.equal((await api('GET', '/api/v1/sites/site_nope/shifts', undefined, token)).status, 404)
   })
 
-  t.test('on duty: overnight weekly and one-off, contact fields from the user', async (t) => {
+  await t.test('on duty: overnight weekly and one-off, contact fields from the user', async (t) => {
     // Tue 03:00 Shanghai: Monday's night shift and the agency nurse
     const r = await onDuty(sh.id, '2026-11-23T19:00:00.000Z')
     t.match(r, { siteId: sh.id, at: '2026-11-23T19:00:00.000Z', timezone: 'Asia/Shanghai' })
@@ -115,7 +115,7 @@ t.test('shifts and on-duty', async (t) => {
     t.notMatch(JSON.stringify(r), /user-hook-secret/, 'no secrets in the answer')
   })
 
-  t.test("the site's time zone, across a DST change", async (t) => {
+  await t.test("the site's time zone, across a DST change", async (t) => {
     const berShifts = `/api/v1/sites/${ber.id}/shifts`
     const sat = await h.create(berShifts, { name: 'Night porter', days: ['sat'], from: '22:00', to: '06:00' })
     const spring = await onDuty(ber.id, '2026-03-29T03:59:00.000Z')
@@ -128,7 +128,7 @@ t.test('shifts and on-duty', async (t) => {
     t.match(autumn.items, [{ from: '2026-10-24T20:00:00.000Z', to: '2026-10-25T05:00:00.000Z' }])
   })
 
-  t.test('patch and delete', async (t) => {
+  await t.test('patch and delete', async (t) => {
     const s = await h.create(shifts, { name: 'Temp', days: ['sun'], from: '08:00', to: '16:00' })
     const later = await api('PATCH', `${shifts}/${s.id}`, { to: '18:00', phone: '+8613800000012' }, token)
     t.match(later.body, {
@@ -158,7 +158,7 @@ t.test('shifts and on-duty', async (t) => {
     t.same((await onDuty(sh.id, '2026-12-01T12:00:00.000Z')).items, [], 'gone from the roster')
   })
 
-  t.test('validation names the field', async (t) => {
+  await t.test('validation names the field', async (t) => {
     const cases: [unknown, string[]][] = [
       [{ name: 'x', days: ['mon'], from: '25:00', to: '8:00' }, ['body.from', 'body.to']],
       [{ name: 'x', days: ['someday'], from: '08:00', to: '09:00' }, ['body.days.0']],
@@ -182,7 +182,7 @@ t.test('shifts and on-duty', async (t) => {
     t.equal((await api('GET', `/api/v1/sites/${sh.id}/on-duty?at=yesterday`, undefined, token)).status, 400)
   })
 
-  t.test(
+  await t.test(
     'roles: supervisors manage shifts, operators and staff read, staff only at their sites',
     async (t) => {
       const body = { name: 'x', days: ['mon'], from: '08:00', to: '09:00' }
@@ -210,7 +210,7 @@ t.test('shifts and on-duty', async (t) => {
     },
   )
 
-  t.test('the functions the escalation engine calls', async (t) => {
+  await t.test('the functions the escalation engine calls', async (t) => {
     const db = createPool(h.hub.databaseUrl, 2)
     t.teardown(() => db.end())
     const at = new Date('2026-11-23T19:00:00.000Z')

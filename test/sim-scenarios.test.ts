@@ -47,7 +47,7 @@ t.test('example scenarios', async (t) => {
   const files = (await readdir(SCENARIOS)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()
   t.ok(files.length >= 7, 'the examples are there')
   for (const file of files) {
-    t.test(file, async (t) => {
+    await t.test(file, async (t) => {
       const report = await runSimulation(
         simOptionsSchema.parse({
           api: h.base,
@@ -69,7 +69,7 @@ t.test('example scenarios', async (t) => {
     })
   }
 
-  t.test('the CLI exits 1 when an expectation is wrong, 2 when the scenario is bad', async (t) => {
+  await t.test('the CLI exits 1 when an expectation is wrong, 2 when the scenario is bad', async (t) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sim-cli-'))
     t.teardown(() => rm(dir, { recursive: true, force: true }))
     const scenario = parse(await readFile(path.join(SCENARIOS, 'fall-then-sos.yaml'), 'utf8'))

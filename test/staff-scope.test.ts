@@ -25,7 +25,7 @@ t.test('staff scoping', async (t) => {
   const theirAlert = adminFeed.messages.find((m) => m.data.siteId === theirs.site.id)!.data.id
   const myAlert = opened.data.id
 
-  t.test('live feed: only messages about its sites', async (t) => {
+  await t.test('live feed: only messages about its sites', async (t) => {
     t.equal(opened.data.siteId, mine.site.id, 'the first message a staff client gets is its own site')
     // its SOS, and what follows it there (an escalation step; nobody is on duty): all about its own site
     t.ok(
@@ -38,7 +38,7 @@ t.test('staff scoping', async (t) => {
     t.equal(resumed.messages[0], replayed, 'their alert was skipped in the replay')
   })
 
-  t.test('REST reads: other sites are invisible (404), lists hold only its sites', async (t) => {
+  await t.test('REST reads: other sites are invisible (404), lists hold only its sites', async (t) => {
     const list = async (path: string, token: string) =>
       (await api('GET', path, undefined, token)).body.items.map((x: any) => x.id)
     t.same(await list('/api/v1/sites', staff.token), [mine.site.id])
@@ -76,7 +76,7 @@ t.test('staff scoping', async (t) => {
     t.equal(denied.status, 403, 'staff do not provision')
   })
 
-  t.test('acting: ack and resolve only at its sites', async (t) => {
+  await t.test('acting: ack and resolve only at its sites', async (t) => {
     const ack = await api('POST', `/api/v1/alerts/${theirAlert}/ack`, {}, staff.token)
     t.equal(ack.status, 404)
     const resolve = await api('POST', `/api/v1/alerts/${theirAlert}/resolve`, { outcome: 'x' }, staff.token)
@@ -90,20 +90,23 @@ t.test('staff scoping', async (t) => {
     t.equal(mineResolve.body.state, 'resolved')
   })
 
-  t.test('a change to the user closes its live connection; it comes back with the new scope', async (t) => {
-    const feed = await openLive(t, h.hub.httpPort, staff.token)
-    const res = await api('PATCH', `/api/v1/users/${staff.user.id}`, { siteIds: [theirs.site.id] }, h.token)
-    t.equal(res.status, 200)
-    t.equal(await feed.waitForClose(), LiveClose.accountChanged)
-    const again = await openLive(t, h.hub.httpPort, staff.token, '&since=0')
-    await again.waitFor((m) => m.data.id === theirAlert)
-    t.ok(
-      again.messages.every((m) => m.data.siteId === theirs.site.id),
-      'now only the new site',
-    )
-    t.equal((await api('GET', `/api/v1/alerts/${myAlert}`, undefined, staff.token)).status, 404)
-    await api('PATCH', `/api/v1/users/${staff.user.id}`, { disabled: true }, h.token)
-    const refused = await openLive(t, h.hub.httpPort, staff.token).catch((err: Error) => err)
-    t.match(String(refused), /401/, 'a disabled user cannot open the feed')
-  })
+  await t.test(
+    'a change to the user closes its live connection; it comes back with the new scope',
+    async (t) => {
+      const feed = await openLive(t, h.hub.httpPort, staff.token)
+      const res = await api('PATCH', `/api/v1/users/${staff.user.id}`, { siteIds: [theirs.site.id] }, h.token)
+      t.equal(res.status, 200)
+      t.equal(await feed.waitForClose(), LiveClose.accountChanged)
+      const again = await openLive(t, h.hub.httpPort, staff.token, '&since=0')
+      await again.waitFor((m) => m.data.id === theirAlert)
+      t.ok(
+        again.messages.every((m) => m.data.siteId === theirs.site.id),
+        'now only the new site',
+      )
+      t.equal((await api('GET', `/api/v1/alerts/${myAlert}`, undefined, staff.token)).status, 404)
+      await api('PATCH', `/api/v1/users/${staff.user.id}`, { disabled: true }, h.token)
+      const refused = await openLive(t, h.hub.httpPort, staff.token).catch((err: Error) => err)
+      t.match(String(refused), /401/, 'a disabled user cannot open the feed')
+    },
+  )
 })

@@ -28,7 +28,7 @@ t.test('topology', async (t) => {
   // levels may be skipped: a room straight on a floor
   const r250 = await add({ kind: 'room', name: '250', parentId: f2.id })
 
-  t.test('places carry the path that names them', async (t) => {
+  await t.test('places carry the path that names them', async (t) => {
     t.same(a.path, { building: 'A' })
     t.match(bed1, { kind: 'bed', name: '1', parentId: r201.id, siteId: site.id })
     t.same(bed1.path, { building: 'A', floor: '2', zone: 'east', room: '201', bed: '1' })
@@ -43,7 +43,7 @@ t.test('topology', async (t) => {
     t.equal((await api('GET', `${places}/${bed1.id}`, undefined, token)).body.id, bed1.id)
   })
 
-  t.test('a place must fit the tree', async (t) => {
+  await t.test('a place must fit the tree', async (t) => {
     const cases: [unknown, number, string, string?][] = [
       [{ kind: 'floor', name: '3' }, 400, 'HUB_ERR_VALIDATION', 'body.parentId'],
       [{ kind: 'building', name: 'B', parentId: a.id }, 400, 'HUB_ERR_VALIDATION', 'body.parentId'],
@@ -77,7 +77,7 @@ t.test('topology', async (t) => {
     t.equal(onHome.body.error, 'HUB_ERR_CONFLICT')
   })
 
-  t.test('devices at an institution with a topology name a place', async (t) => {
+  await t.test('devices at an institution with a topology name a place', async (t) => {
     const create = (body: Record<string, unknown>) =>
       api('POST', '/api/v1/devices', { siteId: site.id, type: 'smoke-detector', ...body }, token)
     const ok = await create({ location: { building: 'A', floor: '2', zone: 'east', room: '201' } })
@@ -133,7 +133,7 @@ t.test('topology', async (t) => {
     t.same(untouched.body.location, { building: 'Old wing' })
   })
 
-  t.test('renaming a place moves its subtree and its devices with it', async (t) => {
+  await t.test('renaming a place moves its subtree and its devices with it', async (t) => {
     const dev = await h.create('/api/v1/devices', {
       type: 'smoke-detector',
       siteId: site.id,
@@ -159,7 +159,7 @@ t.test('topology', async (t) => {
     })
   })
 
-  t.test('deleting: only a leaf no device is located at', async (t) => {
+  await t.test('deleting: only a leaf no device is located at', async (t) => {
     const withChildren = await api('DELETE', `${places}/${east.id}`, undefined, token)
     t.equal(withChildren.status, 409)
     t.equal(withChildren.body.error, 'HUB_ERR_IN_USE')
@@ -170,7 +170,7 @@ t.test('topology', async (t) => {
     t.equal((await api('GET', `${places}/${spare.id}`, undefined, token)).status, 404)
   })
 
-  t.test('roles and scope', async (t) => {
+  await t.test('roles and scope', async (t) => {
     const staff = await addUser(h, 'staff', { siteIds: [site.id] })
     const outsider = await addUser(h, 'staff', { siteIds: [home.id] })
     const op = await addUser(h, 'operator')

@@ -8,7 +8,7 @@ t.test('users API', async (t) => {
   const { api, token } = h
   const site = await h.create('/api/v1/sites', { kind: 'institution', name: 'Care home', address: '1 Rd' })
 
-  t.test('create with contact fields; secrets and hashes never come back', async (t) => {
+  await t.test('create with contact fields; secrets and hashes never come back', async (t) => {
     const res = await api(
       'POST',
       '/api/v1/users',
@@ -65,7 +65,7 @@ t.test('users API', async (t) => {
     t.equal(dup.body.error, 'HUB_ERR_ALREADY_EXISTS')
   })
 
-  t.test('validation names the field; staff need an existing site', async (t) => {
+  await t.test('validation names the field; staff need an existing site', async (t) => {
     const bad = await api(
       'POST',
       '/api/v1/users',
@@ -104,7 +104,7 @@ t.test('users API', async (t) => {
     t.equal((await api('PATCH', '/api/v1/users/usr_nope', { name: 'x' }, token)).status, 404)
   })
 
-  t.test('list with filters and paging', async (t) => {
+  await t.test('list with filters and paging', async (t) => {
     const other = await h.create('/api/v1/sites', { kind: 'home', name: 'Home', address: '2 Rd' })
     const a = await addUser(h, 'staff', { siteIds: [other.id] })
     const b = await addUser(h, 'supervisor', { siteIds: [other.id, site.id] })
@@ -144,7 +144,7 @@ t.test('users API', async (t) => {
     t.ok(seen.includes(a.user.id) && seen.includes(b.user.id), 'paging walks every user')
   })
 
-  t.test('role change, contact change, password change, disable and enable', async (t) => {
+  await t.test('role change, contact change, password change, disable and enable', async (t) => {
     const u = await addUser(h, 'operator', { phone: '+8613800000002' })
     const changed = await api(
       'PATCH',
@@ -181,7 +181,7 @@ t.test('users API', async (t) => {
     t.equal((await api('GET', '/api/v1/sites', undefined, fresh)).status, 200, 'enabled again')
   })
 
-  t.test('who may read and write users', async (t) => {
+  await t.test('who may read and write users', async (t) => {
     const sup = await addUser(h, 'supervisor')
     const op = await addUser(h, 'operator')
     const staff = await addUser(h, 'staff', { siteIds: [site.id] })
@@ -204,7 +204,7 @@ t.test('users API', async (t) => {
     t.equal((await api('GET', '/api/v1/users')).status, 401)
   })
 
-  t.test('the last enabled admin cannot be disabled or demoted', async (t) => {
+  await t.test('the last enabled admin cannot be disabled or demoted', async (t) => {
     const db = await dbClient(t, h.hub.databaseUrl)
     const { rows } = await db.query("SELECT id FROM users WHERE username = 'admin'")
     const adminId = rows[0].id
