@@ -54,6 +54,8 @@ function parseStatus(payload: Buffer): 'online' | 'offline' {
 export interface IngestOptions {
   /** telemetry readings admitted but not yet committed, at most (HUB_TELEMETRY_BUDGET) */
   telemetryBudget: number
+  /** how long an event id and payload count as a retransmission (HUB_DEDUPE_WINDOW) */
+  dedupeWindowMs: number
 }
 
 /**
@@ -84,7 +86,7 @@ export class Ingest {
     opts: IngestOptions,
   ) {
     this.commands = new CommandResults(pools.main, bus)
-    this.events = new GroupCommitter(eventWriter(alerts, metrics), {
+    this.events = new GroupCommitter(eventWriter(alerts, metrics, opts.dedupeWindowMs), {
       maxBatch: 500,
       capacity: 20_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'events' }),
