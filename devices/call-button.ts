@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { type AlertRule, defineDevice, deviceTime, lowBattery } from './definition.js'
 
 const events: Record<string, AlertRule> = {
-  sos: { action: 'open', alertType: 'sos', priority: 2 },
+  sos: { action: 'open', alertType: 'sos', priority: 2, class: 'life-safety' },
   cancel: { action: 'cancel', alertType: 'sos' },
   ...lowBattery,
 }

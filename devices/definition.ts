@@ -5,10 +5,19 @@ import { z } from 'zod'
 
 export type Priority = 1 | 2 | 3 | 4
 
+/**
+ * What an alert is for, which decides its default escalation chain (never its type's name): `life-safety`
+ * (a person may be hurt: SOS, fall), `fire` (forwarded to the fire-monitoring centre as well) or `technical`
+ * (the equipment needs attention: battery, fault, offline). A new life-safety device type is one file here
+ * and reaches people as fast as an SOS.
+ */
+export const alertClasses = ['life-safety', 'fire', 'technical'] as const
+export type AlertClass = (typeof alertClasses)[number]
+
 /** What an event type does to alerts. */
 export type AlertRule =
   /** open an alert of `alertType` (or fold into the device's open one); with state "clear", record a clear */
-  | { action: 'open'; alertType: string; priority: Priority }
+  | { action: 'open'; alertType: string; priority: Priority; class: AlertClass }
   /** the resident cancelled: recorded on the device's open alert of `alertType`, which an operator still closes */
   | { action: 'cancel'; alertType: string }
   /** the device reports the condition gone: recorded on its open alert of `alertType` */
@@ -90,7 +99,7 @@ export const deviceTime = z.union([
 
 /** Any device may report a low battery (CONTRACT.md). */
 export const lowBattery: Record<string, AlertRule> = {
-  'low-battery': { action: 'open', alertType: 'low-battery', priority: 3 },
+  'low-battery': { action: 'open', alertType: 'low-battery', priority: 3, class: 'technical' },
 }
 
 /**

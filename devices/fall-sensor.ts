@@ -2,10 +2,10 @@ import { z } from 'zod'
 import { type AlertRule, defineDevice, lowBattery } from './definition.js'
 
 const events: Record<string, AlertRule> = {
-  fall: { action: 'open', alertType: 'fall', priority: 2 },
+  fall: { action: 'open', alertType: 'fall', priority: 2, class: 'life-safety' },
   'fall-cleared': { action: 'clear', alertType: 'fall' },
   // the resident left the sensor's field (e.g. the bed at night): a care concern, not an emergency
-  'presence-lost': { action: 'open', alertType: 'presence-lost', priority: 3 },
+  'presence-lost': { action: 'open', alertType: 'presence-lost', priority: 3, class: 'technical' },
   ...lowBattery,
 }
 

@@ -12,6 +12,7 @@ export type {
   SimulatorProfile,
   TypicalValue,
 } from './definition.js'
+export { type AlertClass, alertClasses } from './definition.js'
 
 /** Every device type the hub knows. Adding a type is one file and one line here. */
 export const definitions: readonly DeviceDefinition[] = [fallSensor, callButton, smokeDetector]

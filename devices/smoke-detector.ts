@@ -3,9 +3,9 @@ import { type AlertRule, commandResult, commandResultFields, defineDevice, lowBa
 
 const events: Record<string, AlertRule> = {
   // state "clear" on smoke records that the detector no longer senses smoke
-  smoke: { action: 'open', alertType: 'smoke', priority: 1 },
-  fault: { action: 'open', alertType: 'fault', priority: 3 },
-  tamper: { action: 'open', alertType: 'tamper', priority: 3 },
+  smoke: { action: 'open', alertType: 'smoke', priority: 1, class: 'fire' },
+  fault: { action: 'open', alertType: 'fault', priority: 3, class: 'technical' },
+  tamper: { action: 'open', alertType: 'tamper', priority: 3, class: 'technical' },
   test: { action: 'ignore', why: 'a self-test press is logged as an event, not raised as an alert' },
   ...lowBattery,
   ...commandResult,

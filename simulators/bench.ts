@@ -1,7 +1,10 @@
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ROOT } from './bench/child.js'
 import { interrupted, markInterrupted, runAllCleanups, scoped } from './bench/cleanup.js'
 import { benchDatabase } from './bench/database.js'
+import { runFlood } from './bench/flood-mode.js'
+import { floodReport } from './bench/flood-report.js'
 import { type BenchOptions, parseOptions } from './bench/options.js'
 import { buildReport, formatReport, writeJsonReport } from './bench/report.js'
 import { type RoundResult, runRound } from './bench/round.js'
@@ -50,8 +53,25 @@ async function measure(o: BenchOptions, problems: string[]) {
   })
 }
 
+/** `--flood`: alarms quiet and under a telemetry flood, bare then hub; its own report. */
+async function floodMain(o: BenchOptions): Promise<number> {
+  const rounds = await scoped(async (cleanup) => {
+    const db = await benchDatabase(cleanup)
+    return runFlood({ ...o, databaseUrl: db.url }, cleanup, progress)
+  })
+  if (interrupted()) return 130
+  const report = floodReport(o, rounds)
+  console.log(report.text)
+  const date = new Date().toISOString().slice(0, 10)
+  const file = o.json ?? path.join(ROOT, 'simulators', 'results', `flood-${date}.json`)
+  await writeFile(file, `${JSON.stringify({ options: o, targets: report.targets, rounds }, null, 2)}\n`)
+  progress(`report written to ${path.relative(process.cwd(), file)}`)
+  return report.ok ? 0 : 1
+}
+
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2))
+  if (o.flood) return floodMain(o)
   const problems: string[] = []
   const { rounds, database: label } = await measure(o, problems)
   const startup =

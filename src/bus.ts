@@ -1,10 +1,14 @@
 import { EventEmitter } from 'node:events'
 import type { LiveMessage } from './contract/live.js'
+import type { Alert, HistoryEntry } from './core/alert.js'
 
 // The one in-process bus. Emitters publish after their transaction commits; subscribers (live feed,
 // metrics, later the notifier) never reach into the emitter.
 
 export interface BusEvents {
+  /** domain events from the alerting runner, after commit: the alert as it now stands and what this change added */
+  'alert.opened': [Alert, HistoryEntry[]]
+  'alert.updated': [Alert, HistoryEntry[]]
   /** a stored live-feed message, emitted after its commit */
   live: [LiveMessage]
   /** a user's role, sites or disabled flag changed (committed): their open connections must re-authenticate */

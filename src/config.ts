@@ -18,6 +18,16 @@ const url = (protocols: string[]) =>
     .url()
     .refine((v) => protocols.includes(new URL(v).protocol), `must start with ${protocols.join(' or ')}//`)
 
+/** A map tile URL template: {z}/{x}/{y} required; placeholders such as {s} may stand in the host too. */
+function isTileTemplate(v: string): boolean {
+  if (!['{z}', '{x}', '{y}'].every((p) => v.includes(p))) return false
+  try {
+    return ['http:', 'https:'].includes(new URL(v.replaceAll(/\{\w+\}/g, '0')).protocol)
+  } catch {
+    return false
+  }
+}
+
 const envSchema = z.object({
   HTTP_PORT: port.default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
@@ -41,6 +51,14 @@ const envSchema = z.object({
   SMS_GATEWAY_URL: url(['http:', 'https:']).optional(),
   SMS_GATEWAY_TOKEN: z.string().optional(),
   HUB_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  // the console's map: a tile URL template; unset keeps the console offline (a plain background)
+  HUB_MAP_TILES: z
+    .string()
+    .refine(
+      isTileTemplate,
+      'an http(s) URL template with {z}, {x} and {y} (e.g. https://tile.example/{z}/{x}/{y}.png)',
+    )
+    .optional(),
   HUB_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
   HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
   HUB_NOTIFY_DEADLINE: duration.default(24 * 3_600_000),
@@ -52,11 +70,14 @@ const envSchema = z.object({
   HUB_CENTRE_HEARTBEAT: duration.default(5 * 60_000),
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
+  HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
 export type Config = Omit<z.output<typeof envSchema>, 'HUB_PUBLIC_URL' | 'DATA_DIR'> & {
   HUB_PUBLIC_URL: string
+  /** HUB_PUBLIC_URL was not set: links point at the bind address, which families' phones cannot reach */
+  publicUrlDefaulted: boolean
   DATA_DIR: string
 }
 
@@ -80,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     DATA_DIR: path.resolve(c.DATA_DIR),
     HUB_PUBLIC_URL: c.HUB_PUBLIC_URL ?? `http://${host}:${c.HTTP_PORT}`,
+    publicUrlDefaulted: c.HUB_PUBLIC_URL === undefined,
   }
 }

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino'
+import { AlertRunner } from './alerting/runner.js'
 import { Broker } from './broker/broker.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
 import { FireForwarder } from './fire/forwarder.js'
 import { afterCentreAttempts } from './fire/link.js'
+import { fireSignalEffect } from './fire/signal-effect.js'
 import { buildApp } from './http/app.js'
 import { LiveFeed } from './http/live-feed.js'
 import { tokenService } from './http/tokens.js'
@@ -17,7 +19,7 @@ import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
 import { StartupError } from './startup-error.js'
-import { createPool } from './store/db.js'
+import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
@@ -46,6 +48,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     }
   }
   let publicUrl = () => config.HUB_PUBLIC_URL
+  if (config.publicUrlDefaulted) {
+    log.warn(
+      { publicUrl: config.HUB_PUBLIC_URL },
+      'HUB_PUBLIC_URL is not set: acknowledgement links in family notifications point at the bind address, which phones outside this machine cannot open; set HUB_PUBLIC_URL to the address families reach the hub at',
+    )
+  }
   try {
     let databaseUrl = config.DATABASE_URL
     if (!databaseUrl) {
@@ -53,8 +61,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       stops.push(() => embedded.stop())
       databaseUrl = embedded.url
     }
-    const db = createPool(databaseUrl)
-    stops.push(() => db.end())
+    const pools = createPools(databaseUrl)
+    const db = pools.main
+    stops.push(() => Promise.all(Object.values(pools).map((p) => p.end())))
     await db.query('SELECT 1').catch((err: Error) => {
       const { hostname, port, pathname } = new URL(databaseUrl)
       throw new StartupError(`cannot use the database ${hostname}:${port || 5432}${pathname}: ${err.message}`)
@@ -72,7 +81,25 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
 
     const metrics = createMetrics()
     const bus = new Bus()
-    const ingest = new Ingest(db, bus, metrics, { dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
+    // a fire alarm's signal is queued in the alarm's own transaction; the outbox and forwarder exist by then
+    const fireSignals = fireSignalEffect({
+      windows: {
+        confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,
+        ackMs: config.HUB_FIRE_ACK_WINDOW,
+        investigateMs: config.HUB_FIRE_INVESTIGATE_WINDOW,
+      },
+      onQueued: () => outbox.wake(),
+      onWindowStarted: () => forwarder.wake(),
+    })
+    const effects = [fireSignals]
+    // device alarms and fire forwarding decide on the alarm pool, so they never wait for a connection behind
+    // telemetry or a burst of escalation and operator work (which decide on the main pool)
+    const alarms = new AlertRunner({ db: pools.alarms, bus, metrics, log, effects })
+    const alerts = new AlertRunner({ db, bus, metrics, log, effects })
+    const ingest = new Ingest(pools, bus, metrics, alarms, {
+      telemetryBudget: config.HUB_TELEMETRY_BUDGET,
+      dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
+    })
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
@@ -86,8 +113,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     const centre = centreSender({ defaultSecret: webhookSecret })
     const outbox = new Outbox({
       db,
-      bus,
       metrics,
+      alerts,
       log,
       channels,
       centre,
@@ -95,23 +122,15 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       retryDelayMs: (attempt) => retryDelayMs(attempt),
     })
     const offline = new OfflineWatch({
-      db,
-      bus,
-      metrics,
+      alerts,
       log,
       everyMs: config.HUB_SUPERVISION_INTERVAL,
       factor: config.HUB_OFFLINE_FACTOR,
     })
     const forwarder = new FireForwarder({
-      db,
-      bus,
-      metrics,
+      db: pools.alarms,
+      alerts: alarms,
       log,
-      windows: {
-        confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,
-        ackMs: config.HUB_FIRE_ACK_WINDOW,
-        investigateMs: config.HUB_FIRE_INVESTIGATE_WINDOW,
-      },
       heartbeatMs: config.HUB_CENTRE_HEARTBEAT,
       onQueued: () => outbox.wake(),
     })
@@ -119,13 +138,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       db,
       bus,
       metrics,
+      alerts,
       log,
       directory: { onDutyAt, supervisorsFor, usersByIds },
       addressesFor: (contact) => channelsFor(contact, channels),
       ackUrl: (notificationId) =>
         `${publicUrl()}/api/v1/family-ack/${signAckToken(secretKey, {
           notificationId,
-          expiresAt: new Date(Date.now() + config.HUB_ACK_LINK_TTL),
+          expiresAt: new Date(alerts.clock.now().getTime() + config.HUB_ACK_LINK_TTL),
         })}`,
       deadlineMs: config.HUB_NOTIFY_DEADLINE,
       onQueued: () => outbox.wake(),
@@ -136,10 +156,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       db,
       bus,
       metrics,
+      alerts,
       log,
       tokens,
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
+      mapTiles: config.HUB_MAP_TILES ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,

@@ -9,7 +9,7 @@ const t0 = new Date('2026-11-23T07:00:00.000Z')
 const t1 = new Date('2026-11-23T07:01:00.000Z')
 
 const source = { siteId: 'site_1', residentId: 'res_1', deviceId: 'dev_1', abilityLevel: 3 }
-const open: AlertRule = { action: 'open', alertType: 'sos', priority: 2 }
+const open: AlertRule = { action: 'open', alertType: 'sos', priority: 2, class: 'life-safety' }
 const cancel: AlertRule = { action: 'cancel', alertType: 'sos' }
 const clear: AlertRule = { action: 'clear', alertType: 'fall' }
 const ignore: AlertRule = { action: 'ignore', why: 'self-test' }
@@ -27,6 +27,7 @@ function alert(state: AlertState, extra: Partial<Alert> = {}): Alert {
     id: 'alr_1',
     type: 'sos',
     priority: 2,
+    alertClass: 'life-safety',
     abilityLevel: 3,
     state,
     siteId: 'site_1',
@@ -48,6 +49,31 @@ function alert(state: AlertState, extra: Partial<Alert> = {}): Alert {
 }
 
 const ack: AlertInput = { kind: 'ack', actor: 'op2', note: 'on it' }
+const hubAlert: AlertInput = {
+  kind: 'hub-alert',
+  source: {
+    alertType: 'delivery-failure',
+    siteId: 'site_1',
+    residentId: null,
+    relatedAlertId: 'alr_1',
+    data: {},
+  },
+  newId: 'alr_new',
+}
+const escalated = (unanswered: boolean): AlertInput => ({
+  kind: 'escalated',
+  unanswered,
+  data: { step: 'alert' },
+})
+const contactAck: AlertInput = { kind: 'contact-ack', contact: 'daughter', data: { contact: 0 } }
+const fireMark = (mark: 'fire-confirmed' | 'false-alarm'): AlertInput => ({
+  kind: 'fire-mark',
+  mark,
+  actor: null,
+  data: {},
+})
+const silent: AlertInput = { kind: 'device-silent', source, newId: 'alr_new', lastSeen: t0 }
+const entryAt = (kind: 'fire-confirmed' | 'repeated') => ({ at: t0, kind, actor: null, note: null, data: {} })
 const resolve: AlertInput = { kind: 'resolve', actor: 'op2', outcome: 'ambulance called', note: 'n' }
 
 const table: {
@@ -170,7 +196,102 @@ const table: {
     effect: 'conflict',
     state: 'resolved',
   },
+  {
+    name: 'a hub-raised problem opens a technical alert',
+    from: null,
+    input: hubAlert,
+    effect: 'opened',
+    entry: 'opened',
+  },
+  {
+    name: 'a hub-raised problem folds into its unresolved alert',
+    from: alert('open', { type: 'delivery-failure' }),
+    input: hubAlert,
+    effect: 'updated',
+    count: 2,
+    entry: 'repeated',
+  },
+  {
+    name: 'an escalation step on an open alert is recorded',
+    from: alert('open'),
+    input: escalated(false),
+    effect: 'updated',
+    state: 'open',
+    entry: 'escalated',
+  },
+  {
+    name: 'a step due as the alert was acknowledged is not run',
+    from: alert('acknowledged'),
+    input: escalated(true),
+    effect: 'none',
+  },
+  {
+    name: 'a step on a resolved alert is a conflict',
+    from: alert('resolved'),
+    input: escalated(false),
+    effect: 'conflict',
+  },
+  {
+    name: 'a family contact acknowledges; the alert stays open',
+    from: alert('open'),
+    input: contactAck,
+    effect: 'updated',
+    state: 'open',
+    entry: 'contact-acknowledged',
+  },
+  {
+    name: 'a fire is confirmed',
+    from: alert('acknowledged', { priority: 1, type: 'smoke' }),
+    input: fireMark('fire-confirmed'),
+    effect: 'updated',
+    state: 'acknowledged',
+    entry: 'fire-confirmed',
+  },
+  {
+    name: 'a fire is confirmed at most once',
+    from: alert('open', { priority: 1, type: 'smoke', history: [entryAt('fire-confirmed')] }),
+    input: fireMark('fire-confirmed'),
+    effect: 'none',
+  },
+  {
+    name: 'a false alarm is marked',
+    from: alert('open', { priority: 1, type: 'smoke' }),
+    input: fireMark('false-alarm'),
+    effect: 'updated',
+    entry: 'false-alarm',
+  },
+  {
+    name: 'a silent device opens an offline alert',
+    from: null,
+    input: silent,
+    effect: 'opened',
+    entry: 'opened',
+  },
+  {
+    name: 'more silence while offline changes nothing',
+    from: alert('open', { type: 'offline' }),
+    input: silent,
+    effect: 'none',
+  },
 ]
+
+t.test('every input kind has a row in the table', async (t) => {
+  const kinds = new Set(table.map((r) => r.input.kind))
+  const all: AlertInput['kind'][] = [
+    'device-event',
+    'hub-alert',
+    'ack',
+    'resolve',
+    'escalated',
+    'contact-ack',
+    'fire-mark',
+    'device-silent',
+  ]
+  t.same(
+    all.filter((k) => !kinds.has(k)),
+    [],
+  )
+})
 
 for (const row of table) {
   t.test(row.name, async (t) => {
@@ -190,12 +311,13 @@ for (const row of table) {
 }
 
 t.test('an opened alert carries the source, rule priority and the time given', async (t) => {
-  const d = decide(null, deviceEvent({ action: 'open', alertType: 'smoke', priority: 1 }), t1)
+  const d = decide(null, deviceEvent({ action: 'open', alertType: 'smoke', priority: 1, class: 'fire' }), t1)
   if (d.effect !== 'opened') throw new Error('expected opened')
   t.match(d.alert, {
     id: 'alr_new',
     type: 'smoke',
     priority: 1,
+    alertClass: 'fire',
     abilityLevel: 3,
     siteId: 'site_1',
     residentId: 'res_1',
@@ -216,6 +338,40 @@ t.test('ack and resolve record who, when, note and outcome', async (t) => {
     outcome: 'ambulance called',
     acknowledgedBy: 'op2',
   })
+})
+
+t.test(
+  '20 repeats fold into the count; the history keeps the first and the latest, not 20 entries',
+  async (t) => {
+    let current = alert('open', { history: [{ ...entryAt('repeated'), kind: 'opened' as const }] })
+    const folded = []
+    for (let i = 0; i < 20; i++) {
+      const d = decide(current, deviceEvent(open, 'alarm', `e-${i}`), new Date(t1.getTime() + i * 1000))
+      if (d.effect !== 'updated') throw new Error('expected updated')
+      if (d.folded) folded.push(d.folded)
+      current = d.alert
+    }
+    t.equal(current.count, 21)
+    t.same(
+      current.history.map((h) => h.kind),
+      ['opened', 'repeated', 'repeated'],
+    )
+    t.match(current.history[1], { data: { eventId: 'e-0', count: 2 } }, 'the first repeat')
+    t.match(current.history[2], { data: { eventId: 'e-19', count: 21 }, at: new Date(t1.getTime() + 19_000) })
+    t.equal(folded.length, 18, 'each repeat after the second replaces the latest one')
+  },
+)
+
+t.test('a folded repeat stays after entries that came between', async (t) => {
+  let current = alert('open')
+  for (const input of [deviceEvent(open), deviceEvent(open), ack, deviceEvent(open)])
+    current = decide(current, input, t1).alert!
+  t.same(
+    current.history.map((h) => h.kind),
+    ['repeated', 'acknowledged', 'repeated'],
+    'the history stays in time order',
+  )
+  t.equal(current.count, 4)
 })
 
 t.test('ack or resolve without an alert is a programming error', async (t) => {

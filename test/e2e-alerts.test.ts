@@ -111,9 +111,11 @@ t.test('the open queue sorts by priority, then ability level, then time', async 
   const frail = await h.provision('call-button', { abilityLevel: 4 })
   const smoke = await h.provision('smoke-detector', { abilityLevel: 0 })
   const feed = await h.live()
+  const devices = []
   for (const p of [able, frail, smoke]) {
     const d = await h.connectDevice(p.device)
     await d.event(p.device.type === 'smoke-detector' ? 'smoke' : 'sos')
+    devices.push(d)
   }
   await feed.waitFor(() => feed.messages.filter((m) => m.kind === 'alert.opened').length === 3)
   const list = await h.api('GET', '/api/v1/alerts?state=open', undefined, h.token)
@@ -138,4 +140,20 @@ t.test('the open queue sorts by priority, then ability level, then time', async 
     [able.device.id],
   )
   t.notOk(page2.body.nextCursor)
+
+  // repeats fold into the count; the stored history keeps the first and the latest repeat only
+  for (let i = 0; i < 6; i++) await devices[0]!.event('sos')
+  const seventh = await feed.waitFor((m) => m.kind === 'alert.updated' && m.data.count === 7)
+  const stored = await h.api('GET', `/api/v1/alerts/${seventh.data.id}`, undefined, h.token)
+  const repeats = stored.body.history.filter((e: { kind: string }) => e.kind === 'repeated')
+  t.same(
+    repeats.map((e: { data: { count: number } }) => e.data.count),
+    [2, 7],
+    'first and latest repeat, with the count then',
+  )
+  t.same(
+    seventh.data.history.filter((e: { kind: string }) => e.kind === 'repeated').length,
+    2,
+    'the feed message is bounded too',
+  )
 })

@@ -23,9 +23,10 @@ t.test(
       HUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
     })
 
-    // the shipped default for SOS, with its waits shortened to seconds; targets and order as shipped
-    const policy = (await hub.api('GET', '/api/v1/escalation-policies?alertType=sos', undefined, hub.token))
-      .body.items[0]
+    // the shipped life-safety default (an SOS's class), waits shortened to seconds; targets and order as shipped
+    const policy = (
+      await hub.api('GET', '/api/v1/escalation-policies?alertClass=life-safety', undefined, hub.token)
+    ).body.items[0]
     t.same(
       policy.steps.map((s: any) => [s.name, s.targets, s.waitSeconds]),
       [

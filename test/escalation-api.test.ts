@@ -13,9 +13,9 @@ t.test('escalation policies', async (t) => {
 
   const builtin = (await hub.api('GET', `${path}?limit=1000`, undefined, hub.token)).body.items
   t.same(
-    builtin.map((p: any) => p.alertType).sort(),
-    ['*', 'fall', 'smoke', 'sos'],
-    'defaults ship for SOS, falls, smoke, and any other alert',
+    builtin.map((p: any) => `${p.alertType}/${p.alertClass}`).sort(),
+    ['*/fire', '*/life-safety', '*/technical'],
+    'one default per alert class, none by type name',
   )
   t.ok(builtin.every((p: any) => p.builtin && p.siteId === null))
 
@@ -40,10 +40,12 @@ t.test('escalation policies', async (t) => {
   t.equal(ghost.status, 400)
   t.equal(ghost.body.error, 'HUB_ERR_UNKNOWN_REFERENCE', 'a named user must exist')
 
-  const dupe = await post({ name: 'again', alertType: 'sos', steps: builtin[0].steps })
-  t.equal(dupe.status, 409, 'one policy per scope and type')
+  const dupe = await post({ name: 'again', alertClass: 'life-safety', steps: builtin[0].steps })
+  t.equal(dupe.status, 409, 'one policy per scope and class')
+  const both = await post({ name: 'x', alertType: 'sos', alertClass: 'fire', steps: builtin[0].steps })
+  t.equal(both.status, 400, 'a type or a class, not both')
 
-  const anyDefault = builtin.find((p: any) => p.alertType === '*')
+  const anyDefault = builtin.find((p: any) => p.alertClass === 'technical')
   const del = await hub.api('DELETE', `${path}/${anyDefault.id}`, undefined, hub.token)
   t.equal(del.status, 409, 'a built-in default cannot be deleted')
 

@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { AlertClass } from '../devices/index.js'
 import {
   type Chain,
   choosePolicy,
@@ -14,9 +15,9 @@ import {
 const t0 = new Date('2026-11-24T03:00:00.000Z')
 const at = (s: number) => new Date(t0.getTime() + s * 1000)
 
-// the shipped default for SOS and falls (migrations/003_escalation.sql)
+// the shipped life-safety default (migrations/007_alert_class.sql)
 const chain: Chain = {
-  policyId: 'pol_default_sos',
+  policyId: 'pol_default_life_safety',
   policyName: 'Life-safety default',
   steps: stepsSchema.parse([
     { name: 'alert', targets: ['call-centre', 'duty-staff'], waitSeconds: 60 },
@@ -137,23 +138,33 @@ t.test('steps are validated', async (t) => {
   t.ok(stepsSchema.safeParse([{ name: 'x', targets: [{ user: 'usr_1' }], waitSeconds: 5 }]).success)
 })
 
-t.test('the most specific policy wins', async (t) => {
+t.test('the most specific policy wins: site before hub; type, then class, then any', async (t) => {
   const policies = [
-    { id: 'hub-any', siteId: null, alertType: '*' },
-    { id: 'hub-sos', siteId: null, alertType: 'sos' },
-    { id: 'site-any', siteId: 's1', alertType: '*' },
-    { id: 'site-fall', siteId: 's1', alertType: 'fall' },
-    { id: 'other-site', siteId: 's2', alertType: 'sos' },
+    { id: 'hub-any', siteId: null, alertType: '*', alertClass: null },
+    { id: 'hub-life', siteId: null, alertType: '*', alertClass: 'life-safety' as const },
+    { id: 'hub-fire', siteId: null, alertType: '*', alertClass: 'fire' as const },
+    { id: 'hub-sos', siteId: null, alertType: 'sos', alertClass: null },
+    { id: 'site-any', siteId: 's1', alertType: '*', alertClass: null },
+    { id: 'site-fall', siteId: 's1', alertType: 'fall', alertClass: null },
+    { id: 'site-fire', siteId: 's1', alertType: '*', alertClass: 'fire' as const },
+    { id: 'other-site', siteId: 's2', alertType: 'sos', alertClass: null },
   ]
-  const table: [string | null, string, string][] = [
-    ['s1', 'fall', 'site-fall'],
-    ['s1', 'sos', 'site-any'],
-    ['s3', 'sos', 'hub-sos'],
-    ['s3', 'smoke', 'hub-any'],
-    [null, 'nobody-on-duty', 'hub-any'],
-    ['s2', 'sos', 'other-site'],
+  const table: [string | null, string, AlertClass, string][] = [
+    ['s1', 'fall', 'life-safety', 'site-fall'],
+    ['s1', 'sos', 'life-safety', 'site-any'],
+    ['s1', 'smoke', 'fire', 'site-fire'],
+    ['s3', 'sos', 'life-safety', 'hub-sos'],
+    ['s3', 'bed-exit', 'life-safety', 'hub-life'],
+    ['s3', 'gas', 'fire', 'hub-fire'],
+    ['s3', 'fault', 'technical', 'hub-any'],
+    [null, 'nobody-on-duty', 'technical', 'hub-any'],
+    ['s2', 'sos', 'life-safety', 'other-site'],
   ]
-  for (const [site, type, expected] of table) {
-    t.equal(choosePolicy(policies, site, type)?.id, expected, `${site ?? 'no site'} / ${type} → ${expected}`)
+  for (const [site, type, cls, expected] of table) {
+    t.equal(
+      choosePolicy(policies, site, type, cls)?.id,
+      expected,
+      `${site ?? 'no site'} / ${type} (${cls}) → ${expected}`,
+    )
   }
 })

@@ -19,9 +19,15 @@ const schema = z.object({
   connectConcurrency: int(1, 10_000),
   json: z.string().optional(),
   startup: z.boolean(),
+  flood: z.boolean(),
+  floodDevices: int(1, 20_000),
+  floodEvery: durationMs().pipe(z.number().min(100)),
 })
 
-export type BenchOptions = Omit<z.output<typeof schema>, 'telemetryEvery'> & { telemetryEveryMs: number }
+export type BenchOptions = Omit<z.output<typeof schema>, 'telemetryEvery' | 'floodEvery'> & {
+  telemetryEveryMs: number
+  floodEveryMs: number
+}
 
 export function benchCommand() {
   return new Command('bench')
@@ -51,11 +57,24 @@ export function benchCommand() {
     .option('--connect-concurrency <n>', 'MQTT connects in flight', '500')
     .option('--json <file>', 'where to write the report (default simulators/results/<date>.json)')
     .option('--no-startup', 'skip timing `npm start` to a healthy /healthz')
+    .option(
+      '--flood',
+      'instead: SOS and smoke alarms (--probes each, at --probe-rate/s) on a quiet server, then under a telemetry\n' +
+        'flood from a process of its own; hub: SOS → alert.opened and smoke → the monitoring centre',
+      false,
+    )
+    .option('--flood-devices <n>', 'with --flood: devices in the flood process', '5000')
+    .option(
+      '--flood-every <duration>',
+      'with --flood: each flood device sends one QoS 1 reading this often',
+      '1s',
+    )
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
-  const { telemetryEvery, ...rest } = parseCommand(benchCommand(), argv, schema)
-  const o = { ...rest, telemetryEveryMs: telemetryEvery }
+  const { telemetryEvery, floodEvery, ...rest } = parseCommand(benchCommand(), argv, schema)
+  const o = { ...rest, telemetryEveryMs: telemetryEvery, floodEveryMs: floodEvery }
+  if (o.flood) return o // its alarm devices are provisioned apart from --devices
   const needed = 2 * o.rounds * o.probes
   if (needed > o.devices) o.probes = Math.max(1, Math.floor(o.devices / (2 * o.rounds)))
   if (o.publishers > o.devices) o.publishers = o.devices

@@ -1,15 +1,17 @@
 import type { IncomingMessage } from 'node:http'
 import { createServer, type Server } from 'node:net'
+import type { Readable } from 'node:stream'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { createWebSocketStream, type WebSocket } from 'ws'
 import { deviceDefinition } from '../../devices/index.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { deviceTopic, inboundChannels, parseDeviceTopic } from '../contract/topics.js'
+import type { WhenBehind } from '../ingest/admission.js'
 import { StoppingError } from '../ingest/group-commit.js'
 import type { Ingest } from '../ingest/ingest.js'
 import type { DeviceSession } from '../ingest/session.js'
-import type { Metrics } from '../metrics.js'
+import { type Metrics, secondsSince } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { deviceLookup } from './device-lookup.js'
 import { verifyDeviceSecret } from './device-secret.js'
@@ -19,6 +21,7 @@ import { limitPacketSize } from './packet-limit.js'
 // authorizePublish, whose callback is what releases the PUBACK: a device is acknowledged only after commit.
 
 export interface BrokerDeps {
+  /** device look-ups at CONNECT (the main pool: never behind telemetry) */
   db: Db
   ingest: Ingest
   metrics: Metrics
@@ -38,6 +41,22 @@ type RefusalReason =
 interface HubClient extends Client {
   device?: DeviceSession
   emptyPersistentId?: boolean
+}
+
+/**
+ * "More is waiting on this connection": aedes reads a connection's next packets only once the current ones
+ * are handled, so a held reading would keep whatever follows it (maybe an alarm) unread.
+ */
+function whenBehind(client: Client): WhenBehind {
+  return (onMore) => {
+    const conn = client.conn as unknown as Readable
+    if (conn.readableLength > 0) {
+      onMore()
+      return () => {}
+    }
+    conn.once('readable', onMore)
+    return () => conn.off('readable', onMore)
+  }
 }
 
 function refusal(returnCode: 2 | 5, message: string): AuthenticateError {
@@ -75,6 +94,7 @@ export class Broker {
         )
       },
       authorizePublish: (client: HubClient | null, packet, done) => {
+        const startedAt = process.hrtime.bigint()
         const device = client?.device
         const target = parseDeviceTopic(packet.topic)
         if (!device || target?.deviceId !== device.id || !inboundChannels.has(target.channel)) {
@@ -82,10 +102,24 @@ export class Broker {
           log.warn({ device: device?.id, topic: packet.topic }, 'publish outside the device topics: closing')
           return done(new Error('not authorized to publish there'))
         }
+        const pipeline = target.channel === 'events' ? 'events' : 'telemetry'
         this.deps.ingest
-          .handle(device, target.channel, packet.topic, packet.payload as Buffer, packet.qos)
+          .handle(
+            device,
+            target.channel,
+            packet.topic,
+            packet.payload as Buffer,
+            packet.qos,
+            startedAt,
+            client ? whenBehind(client) : undefined,
+          )
           .then(
-            () => done(null),
+            () => {
+              // aedes writes the PUBACK and fans the message out inside this call
+              const t = process.hrtime.bigint()
+              done(null)
+              metrics.stageSeconds.observe({ pipeline, stage: 'publish' }, secondsSince(t))
+            },
             (err) => {
               // refusals while stopping are expected (wills fire as devices are disconnected)
               const level = err instanceof StoppingError ? 'debug' : 'error'

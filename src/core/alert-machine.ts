@@ -1,5 +1,5 @@
 import type { AlertRule } from '../../devices/index.js'
-import type { Alert, AlertEvent, HistoryEntry, HistoryKind } from './alert.js'
+import type { Alert, AlertAction, AlertEvent, HistoryEntry, HistoryKind } from './alert.js'
 
 // The alert state machine: state + input + now → new state + effects. No I/O, no clock of its own; the
 // runner loads the state, supplies ids and time, and performs the effects in one transaction.
@@ -21,11 +21,21 @@ export interface HubAlertSource {
   data: Record<string, unknown>
 }
 
+/** The alert types the hub raises about itself: their own gaps are recorded on them, never raised again. */
+export const hubAlertTypes: ReadonlySet<string> = new Set([
+  'delivery-failure',
+  'no-usable-channel',
+  'nobody-on-duty',
+  'centre-link-down',
+])
+
 export type AlertInput =
   | { kind: 'device-event'; rule: AlertRule; event: AlertEvent; source: EventSource; newId: string }
   | { kind: 'hub-alert'; source: HubAlertSource; newId: string }
   | { kind: 'ack'; actor: string; note?: string }
   | { kind: 'resolve'; actor: string; outcome: string; note?: string }
+  /** an operator records what was done (a call, a dispatch); the alert's state does not change */
+  | { kind: 'action'; actor: string; action: AlertAction; note?: string }
   /** an escalation step ran: who was notified, and whether it marks the alert unanswered */
   | { kind: 'escalated'; data: Record<string, unknown>; unanswered: boolean }
   /** a family contact acknowledged through the link in a notification; the alert stays open */
@@ -44,8 +54,14 @@ export type AlertInput =
 export type Decision =
   /** nothing to write (ignored event, nothing to cancel, an ack of an acknowledged alert) */
   | { effect: 'none'; alert: Alert | null }
-  | { effect: 'opened' | 'updated'; alert: Alert; entries: HistoryEntry[] }
+  /** `folded`: an earlier repeat this change's entry replaces in the history (and the audit trail) */
+  | { effect: 'opened' | 'updated'; alert: Alert; entries: HistoryEntry[]; folded?: HistoryEntry }
   | { effect: 'conflict'; alert: Alert; message: string }
+
+/** A decision that writes something: the runner persists these. */
+export type Change = Extract<Decision, { effect: 'opened' | 'updated' }>
+
+export const isChange = (d: Decision): d is Change => d.effect === 'opened' || d.effect === 'updated'
 
 const entry = (
   at: Date,
@@ -65,7 +81,24 @@ function updated(alert: Alert, changes: Partial<Alert>, e: HistoryEntry): Decisi
   return { effect: 'updated', alert: { ...alert, ...changes, history: [...alert.history, e] }, entries: [e] }
 }
 
-type Opening = Pick<Alert, 'id' | 'type' | 'priority' | 'abilityLevel' | 'siteId' | 'residentId'> &
+/**
+ * A repeat folds into the alert's count. Its history keeps a bounded record of them: the first repeat and
+ * the latest (which carries the count then), never one entry per repeat, so a device or receiver that
+ * repeats for hours cannot grow an alert, or every feed message about it, without bound.
+ */
+function repeated(alert: Alert, now: Date, data: Record<string, unknown>): Decision {
+  const count = alert.count + 1
+  const e = entry(now, 'repeated', null, undefined, { ...data, count })
+  const repeats = alert.history.filter((h) => h.kind === 'repeated')
+  const folded = repeats.length >= 2 ? repeats.at(-1) : undefined
+  const history = [...alert.history.filter((h) => h !== folded), e]
+  return { effect: 'updated', alert: { ...alert, count, history }, entries: [e], ...(folded && { folded }) }
+}
+
+type Opening = Pick<
+  Alert,
+  'id' | 'type' | 'priority' | 'alertClass' | 'abilityLevel' | 'siteId' | 'residentId'
+> &
   Pick<Alert, 'deviceId' | 'relatedAlertId' | 'event'>
 
 function open(o: Opening, data: Record<string, unknown>, now: Date) {
@@ -102,6 +135,7 @@ function onDeviceEvent(
         id: input.newId,
         type: rule.alertType,
         priority: rule.priority,
+        alertClass: rule.class,
         abilityLevel: source.abilityLevel,
         siteId: source.siteId,
         residentId: source.residentId,
@@ -111,7 +145,7 @@ function onDeviceEvent(
       }
       return open(opening, { eventId: event.id }, now)
     }
-    return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, data))
+    return repeated(active, now, data)
   }
   // cancel, clear, or an alarm type reported with state "clear": recorded; an operator still closes it
   if (!active) return { effect: 'none', alert: null } satisfies Decision
@@ -125,12 +159,12 @@ function onDeviceEvent(
 /** Hub-raised alerts are technical (priority 3); a repeat while one is unresolved folds into it. */
 function onHubAlert(active: Alert | null, input: Extract<AlertInput, { kind: 'hub-alert' }>, now: Date) {
   const { source } = input
-  if (active)
-    return updated(active, { count: active.count + 1 }, entry(now, 'repeated', null, undefined, source.data))
+  if (active) return repeated(active, now, source.data)
   const opening = {
     id: input.newId,
     type: source.alertType,
     priority: 3 as const,
+    alertClass: 'technical' as const,
     abilityLevel: 0,
     siteId: source.siteId,
     residentId: source.residentId,
@@ -149,6 +183,7 @@ function onSilent(active: Alert | null, input: Extract<AlertInput, { kind: 'devi
     id: input.newId,
     type: 'offline',
     priority: 3 as const,
+    alertClass: 'technical' as const,
     abilityLevel: source.abilityLevel,
     siteId: source.siteId,
     residentId: source.residentId,
@@ -179,6 +214,9 @@ export function decide(alert: Alert | null, input: AlertInput, now: Date): Decis
   }
   if (input.kind === 'contact-ack') {
     return updated(alert, {}, entry(now, 'contact-acknowledged', input.contact, undefined, input.data))
+  }
+  if (input.kind === 'action') {
+    return updated(alert, {}, entry(now, 'action', input.actor, input.note, { action: input.action }))
   }
   if (input.kind === 'ack') {
     if (alert.state === 'acknowledged') return { effect: 'none', alert }

@@ -1,4 +1,4 @@
-import type { Priority } from '../../devices/index.js'
+import type { AlertClass, Priority } from '../../devices/index.js'
 
 export type AlertState = 'open' | 'acknowledged' | 'resolved'
 
@@ -18,8 +18,20 @@ export const historyKinds = [
   // or mark a false alarm
   'fire-confirmed',
   'false-alarm',
+  // what an operator did while handling the alert (called the resident, dispatched staff, …)
+  'action',
 ] as const
 export type HistoryKind = (typeof historyKinds)[number]
+
+/** What an operator records having done about an alert (`action` history entries, `data.action`). */
+export const alertActions = [
+  'called-resident',
+  'called-family',
+  'dispatched-staff',
+  'called-120',
+  'called-119',
+] as const
+export type AlertAction = (typeof alertActions)[number]
 
 export interface HistoryEntry {
   at: Date
@@ -44,6 +56,8 @@ export interface Alert {
   id: string
   type: string
   priority: Priority
+  /** from the device definition's rule (hub-raised and offline alerts are technical); picks the default chain */
+  alertClass: AlertClass
   /** the resident's GB/T 42195 level when the alert opened; orders alerts within a priority */
   abilityLevel: number
   state: AlertState

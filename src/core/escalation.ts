@@ -1,8 +1,11 @@
 import { z } from 'zod'
-import type { NotificationReason } from '../notify/channel.js'
+import type { AlertClass } from '../../devices/index.js'
 
 // Escalation chains, pure: where a running chain stands, what its next step does and when the one after it
 // is due. No I/O, no clock: the scheduler passes the step's own deadline in and gets the next one back.
+
+/** Why a notification was sent: the first of its step, a repeat of a step, or the "unanswered" step. */
+export type NotificationReason = 'alert' | 'reminder' | 'unanswered'
 
 export const targetKinds = ['call-centre', 'duty-staff', 'family', 'supervisor'] as const
 export type TargetKind = (typeof targetKinds)[number]
@@ -84,20 +87,29 @@ export function runStep(chain: Chain, at: Position): StepRun {
 export interface PolicyCandidate {
   id: string
   siteId: string | null
+  /** an alert type, or '*' */
   alertType: string
+  /** with alertType '*': the class it applies to; null for any */
+  alertClass: AlertClass | null
 }
 
-/** The most specific policy: (site, type), (site, any), (hub, type), (hub, any). */
+/**
+ * The most specific policy for an alert: at its site before hub-wide; for its type, else for its class (the
+ * built-in defaults are per class), else for any alert. A type's name alone never picks a default.
+ */
 export function choosePolicy<P extends PolicyCandidate>(
   policies: P[],
   siteId: string | null,
   alertType: string,
+  alertClass: AlertClass,
 ): P | undefined {
-  const rank = (p: P) =>
-    (p.siteId === siteId && siteId !== null ? 0 : 2) + (p.alertType === alertType ? 0 : 1)
+  const specificity = (p: P) => (p.alertType === alertType ? 0 : p.alertClass === alertClass ? 1 : 2)
+  const rank = (p: P) => (p.siteId === siteId && siteId !== null ? 0 : 3) + specificity(p)
   return policies
     .filter(
-      (p) => (p.siteId === null || p.siteId === siteId) && (p.alertType === '*' || p.alertType === alertType),
+      (p) =>
+        (p.siteId === null || p.siteId === siteId) &&
+        (p.alertType === alertType || (p.alertType === '*' && (p.alertClass ?? alertClass) === alertClass)),
     )
     .sort((a, b) => rank(a) - rank(b))[0]
 }

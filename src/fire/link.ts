@@ -1,6 +1,5 @@
-import { decide, type HubAlertSource } from '../core/alert-machine.js'
-import { type Change, isChange } from '../core/alert-writer.js'
-import { decideHubAlerts } from '../core/hub-alerts.js'
+import type { AlertWork } from '../alerting/work.js'
+import type { HubAlertSource } from '../core/alert-machine.js'
 import type { Recorded } from '../notify/outbox.js'
 import { SIGNAL_BUDGET_MS } from '../notify/outbox.js'
 import { lockActiveHubAlert } from '../store/alerts.js'
@@ -11,7 +10,8 @@ import type { Tx } from '../store/db.js'
 // link-down alert); a heartbeat given up, or a fire signal still without receipt after GB 26875's 10 s, marks
 // it down and raises an alert for the operators; the signal's own overdue alert is raised once.
 
-export async function afterCentreAttempts(tx: Tx, recorded: Recorded[]): Promise<Change[]> {
+export async function afterCentreAttempts(work: AlertWork, recorded: Recorded[]): Promise<void> {
+  const { tx } = work
   const problems: HubAlertSource[] = []
   const restored = new Set<string>()
   for (const { before: n, now, result, finishedAt } of recorded) {
@@ -44,13 +44,11 @@ export async function afterCentreAttempts(tx: Tx, recorded: Recorded[]): Promise
       })
     }
   }
-  const changes = await decideHubAlerts(tx, problems, new Date())
+  work.raise(...problems)
   for (const siteId of restored) {
     const open = await lockActiveHubAlert(tx, 'centre-link-down', siteId)
-    const d = open && decide(open, { kind: 'resolve', actor: 'hub', outcome: 'restored' }, new Date())
-    if (d && isChange(d)) changes.push(d)
+    if (open) work.decide(open, { kind: 'resolve', actor: 'hub', outcome: 'restored' })
   }
-  return changes
 }
 
 /** True the first time: the signal's delivery-failure alert is raised once. */

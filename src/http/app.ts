@@ -9,15 +9,19 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
+import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
+import { consoleRoutes } from './console.js'
+import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
+import { consoleConfigRoutes } from './routes/console-config.js'
 import { deviceImportRoutes } from './routes/device-import.js'
 import { deviceRoutes } from './routes/devices.js'
 import { escalationPolicyRoutes } from './routes/escalation-policies.js'
@@ -29,6 +33,7 @@ import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
+import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
 import type { TokenService } from './tokens.js'
 
@@ -36,11 +41,15 @@ export interface AppDeps {
   db: Db
   bus: Bus
   metrics: Metrics
+  /** every alert change goes through the alerting runner */
+  alerts: AlertRunner
   log: Logger
   tokens: TokenService
   secretKey: string
   /** publishes a command on a device's commands topic (the embedded broker) */
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
+  /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
+  mapTiles: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -106,6 +115,8 @@ export async function buildApp(deps: AppDeps) {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (doc) =>
+      'openapiObject' in doc ? markOptionalBodies(doc.openapiObject) : doc.swaggerObject,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(authPlugin)
@@ -127,8 +138,11 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(deviceImportRoutes)
       await v1.register(fireViewRoutes)
       await v1.register(commandRoutes)
+      await v1.register(consoleConfigRoutes)
+      await v1.register(statsRoutes)
     },
     { prefix: '/api/v1' },
   )
+  await app.register(consoleRoutes)
   return app as unknown as App
 }

@@ -7,7 +7,7 @@ import type { Queryable } from '../store/db.js'
 import type { Keyset, resourceStore } from '../store/resources.js'
 import type { Role } from '../store/users.js'
 import { anyRole, siteScope } from './auth.js'
-import { decodeCursor, page, pageQuery } from './paging.js'
+import { decodeCursor, page, pageQuery, searchQuery } from './paging.js'
 
 // The five provisioning routes every collection has (CONTRACT.md, "Provisioning"): POST, GET list with
 // filters, GET, PATCH, DELETE on /{id}. Reading is open to every role (staff see only their sites' rows);
@@ -54,10 +54,11 @@ export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: C
       return reply.code(201).send({ ...created, ...extra })
     })
 
-    app.get(o.path, { ...read, schema: { tags, querystring: o.filters.extend(pageQuery) } }, async (req) => {
-      const { limit, cursor, ...filters } = req.query as { limit: number; cursor?: string }
+    const listQuery = o.filters.extend({ ...pageQuery, ...searchQuery })
+    app.get(o.path, { ...read, schema: { tags, querystring: listQuery } }, async (req) => {
+      const { limit, cursor, q, ...filters } = req.query as { limit: number; cursor?: string; q?: string }
       const after = decodeCursor<Keyset>(cursor, keyset)
-      const { items, next } = await o.store.list(db, filters, limit, after, siteScope(req.user))
+      const { items, next } = await o.store.list(db, filters, limit, after, siteScope(req.user), q)
       return page(items, next)
     })
 

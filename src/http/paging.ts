@@ -8,6 +8,11 @@ export const pageQuery = {
   cursor: z.string().max(500).optional(),
 }
 
+/** A list's text search: rows with this text in a name, an id or an address, ignoring case. */
+export const searchQuery = {
+  q: z.string().trim().max(100).optional().describe('text to look for, ignoring case; empty: no search'),
+}
+
 export const encodeCursor = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
 export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>): T | undefined {

@@ -1,12 +1,10 @@
 import type { AlertRule, CanonicalEvent } from '../../devices/index.js'
-import type { Bus } from '../bus.js'
+import type { AlertRunner } from '../alerting/runner.js'
 import type { Alert } from '../core/alert.js'
-import { alertTypeOf, decide } from '../core/alert-machine.js'
-import { type Change, isChange, persistChanges, publishChanges } from '../core/alert-writer.js'
-import { newId } from '../ids.js'
+import { alertTypeOf, isChange } from '../core/alert-machine.js'
 import type { Metrics } from '../metrics.js'
 import { lockActiveAlerts } from '../store/alerts.js'
-import { type Db, type Tx, withTransaction } from '../store/db.js'
+import type { Tx } from '../store/db.js'
 import { insertFreshEvents } from '../store/events.js'
 import type { DeviceSession } from './session.js'
 
@@ -36,50 +34,40 @@ async function insertFresh(tx: Tx, items: IncomingEvent[], dedupeWindowMs: numbe
 }
 
 /**
- * Writes a batch of device events in one transaction: drop retransmissions (src/store/events.ts), run each
- * through the alert core in arrival order (so repeats inside one batch fold too), persist, and publish the
- * feed after commit.
+ * Writes a batch of device events in one runner transaction: drop retransmissions (src/store/events.ts), run
+ * each through the alert core in arrival order (so repeats inside one batch fold too); the runner persists and
+ * publishes after commit.
  */
-export function eventWriter(db: Db, bus: Bus, metrics: Metrics, dedupeWindowMs: number) {
+export function eventWriter(alerts: AlertRunner, metrics: Metrics, dedupeWindowMs: number) {
   return async (items: IncomingEvent[]): Promise<void> => {
     const started = process.hrtime.bigint()
-    const messages = await withTransaction(db, async (tx) => {
-      const { fresh, level: levels } = await insertFresh(tx, items, dedupeWindowMs)
+    await alerts.run(async (work) => {
+      const { fresh, level: levels } = await insertFresh(work.tx, items, dedupeWindowMs)
       metrics.duplicates.inc(items.length - fresh.length)
       const relevant = fresh.filter((i) => alertTypeOf(i.rule) !== null)
-      if (relevant.length === 0) return []
+      if (relevant.length === 0) return
       const pairs = relevant.map((i) => ({ deviceId: i.device.id, type: alertTypeOf(i.rule)! }))
       const active = new Map<string, Alert>(
-        (await lockActiveAlerts(tx, pairs)).map((a) => [key(a.deviceId!, a.type), a]),
+        (await lockActiveAlerts(work.tx, pairs)).map((a) => [key(a.deviceId!, a.type), a]),
       )
-      const now = new Date()
-      const changes: Change[] = []
       for (const i of relevant) {
         const k = key(i.device.id, alertTypeOf(i.rule)!)
-        const d = decide(
-          active.get(k) ?? null,
-          {
-            kind: 'device-event',
-            rule: i.rule,
-            event: { ...i.event, receivedAt: i.receivedAt },
-            source: {
-              siteId: i.device.siteId,
-              residentId: i.device.residentId,
-              deviceId: i.device.id,
-              abilityLevel: levels.get(i.device.id) ?? 0,
-            },
-            newId: newId('alr'),
+        const d = work.decide(active.get(k) ?? null, {
+          kind: 'device-event',
+          rule: i.rule,
+          event: { ...i.event, receivedAt: i.receivedAt },
+          source: {
+            siteId: i.device.siteId,
+            residentId: i.device.residentId,
+            deviceId: i.device.id,
+            abilityLevel: levels.get(i.device.id) ?? 0,
           },
-          now,
-        )
-        if (!isChange(d)) continue
-        active.set(k, d.alert)
-        changes.push(d)
+          newId: work.newId('alr'),
+        })
+        if (isChange(d)) active.set(k, d.alert)
       }
-      return persistChanges(tx, changes)
     })
     metrics.commitSeconds.observe({ pipeline: 'events' }, Number(process.hrtime.bigint() - started) / 1e9)
     metrics.batchSize.observe({ pipeline: 'events' }, items.length)
-    publishChanges(bus, metrics, messages)
   }
 }

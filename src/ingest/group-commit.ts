@@ -8,6 +8,10 @@ export interface GroupCommitOptions {
   capacity: number
   /** called when a batch failed and will be retried */
   onRetry?: (err: unknown, size: number) => void
+  /** awaited before each batch is written: telemetry waits here while alarms are being committed */
+  gate?: () => Promise<void>
+  /** called each time the queue has been written out and nothing is in flight */
+  onIdle?: () => void
 }
 
 interface Pending<T> {
@@ -48,6 +52,11 @@ export class GroupCommitter<T> {
     return this.queue.length
   }
 
+  /** Items queued or a batch being written. */
+  get busy() {
+    return this.running
+  }
+
   /** Resolves once the item is committed; rejects if it is refused by the database or the hub stops. */
   async submit(item: T): Promise<void> {
     while (this.queue.length >= this.opts.capacity && !this.stopped) {
@@ -76,11 +85,14 @@ export class GroupCommitter<T> {
 
   private async loop(): Promise<void> {
     while (this.queue.length > 0) {
+      // items arriving while the gate is shut join this batch
+      if (this.opts.gate && !this.stopped) await this.opts.gate()
       const batch = this.queue.splice(0, this.opts.maxBatch)
       for (const wake of this.room.splice(0)) wake()
       await this.commit(batch, 0)
     }
     this.running = false
+    this.opts.onIdle?.()
     this.idle?.()
   }
 

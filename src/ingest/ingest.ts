@@ -1,9 +1,11 @@
 import { ZodError } from 'zod'
 import { COMMAND_RESULT } from '../../devices/index.js'
+import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { DeviceChannel } from '../contract/topics.js'
 import type { Metrics } from '../metrics.js'
-import type { Db } from '../store/db.js'
+import type { Pools } from '../store/db.js'
+import { TelemetryAdmission, type WhenBehind } from './admission.js'
 import { CommandResults } from './command-results.js'
 import { eventWriter, type IncomingEvent } from './event-writer.js'
 import { GroupCommitter } from './group-commit.js'
@@ -49,40 +51,84 @@ function parseStatus(payload: Buffer): 'online' | 'offline' {
   throw new Rejected('schema', 'status must be "online" or "offline"')
 }
 
+export interface IngestOptions {
+  /** telemetry readings admitted but not yet committed, at most (HUB_TELEMETRY_BUDGET) */
+  telemetryBudget: number
+  /** how long an event id and payload count as a retransmission (HUB_DEDUPE_WINDOW) */
+  dedupeWindowMs: number
+}
+
 /**
  * Topic → device → decode → write. Every message settles only when what it carries is committed; a bad
  * payload is recorded and settles too (so the device's PUBACK never loops), and never touches another
- * device's messages. Events and telemetry have separate writers, so an alarm never queues behind readings.
+ * device's messages. Alarms pre-empt telemetry: events have their own writer and database pool; a reading
+ * is decoded only once admitted (never while an alarm is being committed, see admission.ts), and the
+ * telemetry writer starts no batch while one is.
  */
 export class Ingest {
   private readonly events: GroupCommitter<IncomingEvent>
   private readonly state: GroupCommitter<StateItem>
+  private readonly admission: TelemetryAdmission
   private readonly quota = new RejectQuota()
+  private alarmsIdle: (() => void)[] = []
+  /**
+   * Promoted readings: their own batches on the alarm pool, ungated, so they wait behind no other reading;
+   * one batch at a time, so a flood of them costs the alarm path one connection at most.
+   */
+  private readonly promotedWriter: GroupCommitter<StateItem>
   readonly commands: CommandResults
 
   constructor(
-    db: Db,
+    pools: Pools,
     bus: Bus,
     private readonly metrics: Metrics,
-    opts: { dedupeWindowMs: number },
+    alerts: AlertRunner,
+    opts: IngestOptions,
   ) {
-    this.commands = new CommandResults(db, bus)
-    this.events = new GroupCommitter(eventWriter(db, bus, metrics, opts.dedupeWindowMs), {
+    this.commands = new CommandResults(pools.main, bus)
+    this.events = new GroupCommitter(eventWriter(alerts, metrics, opts.dedupeWindowMs), {
       maxBatch: 500,
       capacity: 20_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'events' }),
+      onIdle: () => {
+        for (const wake of this.alarmsIdle.splice(0)) wake()
+        this.admission.wake()
+      },
     })
-    this.state = new GroupCommitter(telemetryWriter(db, metrics), {
-      maxBatch: 2_000,
+    this.promotedWriter = new GroupCommitter(telemetryWriter(pools.alarms, metrics), {
+      maxBatch: 500,
       capacity: 50_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
     })
+    this.admission = new TelemetryAdmission({
+      budget: opts.telemetryBudget,
+      alarmBusy: () => this.events.busy,
+    })
+    this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
+      // a batch is built, sent and acknowledged in one go on the event loop: 500 keeps each go short
+      maxBatch: 500,
+      capacity: 50_000,
+      onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
+      gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
+    })
   }
 
-  async handle(device: DeviceSession, channel: DeviceChannel, topic: string, payload: Buffer, qos: number) {
+  /**
+   * Settles once the message is committed (or recorded as rejected). `startedAt` (hrtime) is when the broker
+   * took the PUBLISH, for the stage histograms; `whenBehind` reports more waiting on the device's connection.
+   */
+  async handle(
+    device: DeviceSession,
+    channel: DeviceChannel,
+    topic: string,
+    payload: Buffer,
+    qos: number,
+    startedAt = process.hrtime.bigint(),
+    whenBehind?: WhenBehind,
+  ) {
     const receivedAt = new Date()
     try {
-      await this.route(device, channel, payload, qos, receivedAt)
+      await this.route(device, channel, payload, qos, receivedAt, startedAt, whenBehind)
       this.metrics.messages.inc({ channel })
     } catch (err) {
       if (err instanceof Rejected)
@@ -102,32 +148,80 @@ export class Ingest {
     payload: Buffer,
     qos: number,
     receivedAt: Date,
+    startedAt: bigint,
+    whenBehind?: WhenBehind,
   ) {
     if (channel === 'status') {
       return this.state.submit({ kind: 'status', deviceId: d.id, status: parseStatus(payload), receivedAt })
     }
+    if (channel === 'telemetry') return this.telemetry(d, payload, qos, receivedAt, startedAt, whenBehind)
+    const stage = this.stages('events')
+    stage('broker-auth', startedAt)
+    let t = process.hrtime.bigint()
     const json = parseJson(payload)
-    if (channel === 'telemetry') {
-      const item: StateItem = {
-        kind: 'reading',
-        deviceId: d.id,
-        reading: d.definition.decodeTelemetry(json),
-        receivedAt,
-      }
-      if (qos > 0) return this.state.submit(item)
-      if (!this.state.offer(item)) this.metrics.shed.inc()
-      return
-    }
     const type = (json as { type?: unknown } | null)?.type
     if (typeof type === 'string' && !(type in d.definition.events)) {
       throw new Rejected('unknown-type', `a ${d.definition.type} does not send "${type}"`)
     }
     const event = d.definition.decodeEvent(json)
     const rule = d.definition.events[event.type]!
+    t = stage('decode', t)
     await this.events.submit({ device: d, event, rule, receivedAt, payload: json })
+    stage('commit', t)
     // after the event's commit, before its PUBACK: a retransmitted result is recorded at most once
     if (event.type === COMMAND_RESULT) await this.commands.answered(d.id, event)
     this.state.offer({ kind: 'seen', deviceId: d.id, receivedAt })
+  }
+
+  /** A reading: admitted (or shed, or held), decoded, committed; its share of the budget freed after commit. */
+  private async telemetry(
+    d: DeviceSession,
+    payload: Buffer,
+    qos: number,
+    receivedAt: Date,
+    startedAt: bigint,
+    whenBehind?: WhenBehind,
+  ) {
+    const stage = this.stages('telemetry')
+    const refused = this.admission.tryEnter()
+    if (refused && qos === 0) return this.metrics.shed.inc({ reason: refused })
+    let promoted = false
+    if (refused) {
+      this.metrics.held.inc({ reason: refused })
+      promoted = (await this.admission.enter(whenBehind)) === 'promoted'
+      if (promoted) this.metrics.promoted.inc()
+    }
+    let t = stage('broker-auth', startedAt)
+    let committing: Promise<void>
+    try {
+      const item: StateItem = {
+        kind: 'reading',
+        deviceId: d.id,
+        reading: d.definition.decodeTelemetry(parseJson(payload)),
+        receivedAt,
+      }
+      t = stage('decode', t)
+      committing = (promoted ? this.promotedWriter : this.state).submit(item)
+    } catch (err) {
+      this.admission.leave()
+      throw err
+    }
+    const done = committing.finally(() => {
+      this.admission.leave()
+      stage('commit', t)
+    })
+    if (qos > 0) return done
+    done.catch(() => {}) // QoS 0: fire and forget, the device is not waiting
+  }
+
+  /** Records one stage of a pipeline and returns the time it ended (the next stage's start). */
+  private stages(pipeline: 'events' | 'telemetry') {
+    const h = this.metrics.stageSeconds
+    return (stage: string, since: bigint) => {
+      const now = process.hrtime.bigint()
+      h.observe({ pipeline, stage }, Number(now - since) / 1e9)
+      return now
+    }
   }
 
   private async reject(
@@ -154,7 +248,9 @@ export class Ingest {
 
   /** Writes what is queued; later messages are refused. */
   async stop() {
-    await Promise.all([this.events.drain(), this.state.drain()])
+    // held readings go on to be refused by the stopped writer: their devices retry after reconnecting
+    this.admission.release()
+    await Promise.all([this.events.drain(), this.state.drain(), this.promotedWriter.drain()])
   }
 
   get queueDepth() {

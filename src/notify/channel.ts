@@ -1,11 +1,13 @@
+import type { NotificationReason } from '../core/escalation.js'
+
 // What a notification channel is: the outbox worker hands it one message for one recipient and records
 // what the receiver confirmed. Channels never touch the database; retries and deadlines are the worker's.
 
 export type ChannelName = 'webhook' | 'email' | 'sms'
 export type Language = 'zh-CN' | 'en'
 
-/** Why a notification was sent: the first of its step, a repeat of a step, or the "unanswered" step. */
-export type NotificationReason = 'alert' | 'reminder' | 'unanswered'
+// why a notification was sent is the escalation core's word; channels and templates use it as is
+export type { NotificationReason }
 
 /**
  * The body of a notification (CONTRACT.md, "Webhooks the hub sends"): a webhook receives exactly this as

@@ -48,8 +48,10 @@ export class DueTimer {
         await this.run()
       } while (this.again && !this.stopped)
       const due = await this.nextDue()
-      delay =
-        due === null
+      // a wake() while nextDue() ran may concern work that reading missed: run again at once, never sleep on it
+      delay = this.again
+        ? 0
+        : due === null
           ? MAX_SLEEP_MS
           : Math.max(BUSY_RETRY_MS, Math.min(MAX_SLEEP_MS, due.getTime() - Date.now()))
     } catch (err) {

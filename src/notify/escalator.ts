@@ -1,16 +1,13 @@
 import type { Logger } from 'pino'
+import type { AlertRunner } from '../alerting/runner.js'
+import type { AlertWork } from '../alerting/work.js'
 import type { Bus } from '../bus.js'
-import type { LiveMessage } from '../contract/live.js'
 import type { Alert } from '../core/alert.js'
-import { decide } from '../core/alert-machine.js'
-import { commitAlertWork } from '../core/alert-work.js'
-import { isChange } from '../core/alert-writer.js'
+import { hubAlertTypes } from '../core/alert-machine.js'
 import { type Chain, choosePolicy, runStep, type StepRun, targetKey } from '../core/escalation.js'
-import { hubAlertTypes } from '../core/hub-alerts.js'
-import { newId } from '../ids.js'
 import type { Metrics } from '../metrics.js'
 import { getAlert } from '../store/alerts.js'
-import type { Db, Tx } from '../store/db.js'
+import type { Db, Queryable } from '../store/db.js'
 import {
   advanceEscalation,
   candidatePolicies,
@@ -40,6 +37,7 @@ export interface EscalatorDeps {
   db: Db
   bus: Bus
   metrics: Metrics
+  alerts: AlertRunner
   log: Logger
   directory: Directory
   addressesFor: (c: Contact) => Address[]
@@ -56,9 +54,7 @@ const BATCH = 50
 
 export class Escalator {
   private readonly timer: DueTimer
-  private readonly onLive = (m: LiveMessage) => {
-    if (m.kind === 'alert.opened') this.timer.wake()
-  }
+  private readonly onOpened = () => this.timer.wake()
 
   constructor(private readonly deps: EscalatorDeps) {
     this.timer = new DueTimer(
@@ -70,12 +66,12 @@ export class Escalator {
   }
 
   start() {
-    this.deps.bus.on('live', this.onLive)
+    this.deps.bus.on('alert.opened', this.onOpened)
     this.timer.start()
   }
 
   async stop() {
-    this.deps.bus.off('live', this.onLive)
+    this.deps.bus.off('alert.opened', this.onOpened)
     await this.timer.stop()
   }
 
@@ -103,15 +99,12 @@ export class Escalator {
   }
 
   private async runBatch(limit: number): Promise<number> {
-    const { result, messages } = await commitAlertWork(this.deps, async (tx, work) => {
-      const due = await claimDueEscalations(tx, limit)
+    const { result, messages } = await this.deps.alerts.run(async (work) => {
+      const due = await claimDueEscalations(work.tx, limit, work.now)
       let queued = false
       for (const d of due) {
         try {
-          const r = await this.step(tx, d.alertId, d.chain, d.position, d.ackedContacts)
-          work.changes.push(...r.changes)
-          work.problems.push(...r.problems)
-          queued ||= r.queued
+          queued = (await this.step(work, d.alertId, d.chain, d.position, d.ackedContacts)) || queued
         } catch (err) {
           throw Object.assign(err as Error, { alertId: d.alertId })
         }
@@ -126,22 +119,23 @@ export class Escalator {
     return result.count
   }
 
+  /** Runs one due step; says whether it queued notifications for the outbox. */
   private async step(
-    tx: Tx,
+    work: AlertWork,
     alertId: string,
     snapshot: Chain | null,
     position: Parameters<typeof runStep>[1],
     ackedContacts: number[],
-  ) {
+  ): Promise<boolean> {
+    const { tx, now } = work
     const alert = await getAlert(tx, alertId)
     if (alert?.state !== 'open') {
       await stopEscalation(tx, alertId, alert?.state ?? 'gone')
-      return { changes: [], problems: [], queued: false }
+      return false
     }
     // the chain is snapshotted when the escalation starts: editing the policy later changes no running chain
-    const chain = snapshot ?? (await this.chainFor(tx, alert))
+    const chain = snapshot ?? (await chainFor(tx, alert))
     const run = runStep(chain, position)
-    const now = new Date()
     const ctx = await loadContext(tx, alert)
     const { planned, problems } = await expandTargets(tx, run.step.targets, alert, ctx, {
       directory: this.deps.directory,
@@ -151,7 +145,7 @@ export class Escalator {
     })
     const stored = await insertNotifications(
       tx,
-      planned.flatMap((p) => this.notificationsFor(p, alert, ctx, position, run, now)),
+      planned.flatMap((p) => this.notificationsFor(work, p, alert, ctx, position, run)),
     )
     const data = {
       step: run.step.name,
@@ -163,40 +157,26 @@ export class Escalator {
       ...(problems.length > 0 && { problems: problems.map((p) => ({ type: p.alertType, ...p.data })) }),
     }
     // a hub-raised alert's own gaps are recorded on it, not raised again: no alerts about alerts about alerts
-    const raise = hubAlertTypes.has(alert.type) ? [] : problems
-    const escalated = decide(alert, { kind: 'escalated', unanswered: run.raiseUnanswered, data }, now)
+    if (!hubAlertTypes.has(alert.type)) work.raise(...problems)
+    work.decide(alert, { kind: 'escalated', unanswered: run.raiseUnanswered, data })
     await advanceEscalation(tx, alert.id, chain, run.next)
     // live notifications need no message of their own: the step's alert.updated names them
-    return {
-      changes: isChange(escalated) ? [escalated] : [],
-      problems: raise,
-      queued: stored.some((n) => n.state === 'pending'),
-    }
-  }
-
-  private async chainFor(tx: Tx, alert: Alert): Promise<Chain> {
-    const policy = choosePolicy(
-      await candidatePolicies(tx, alert.siteId, alert.type),
-      alert.siteId,
-      alert.type,
-    )
-    // the migration creates the hub-wide "*" policy and the API refuses to delete it
-    if (!policy) throw new Error('no escalation policy applies, not even the hub-wide default')
-    return { policyId: policy.id, policyName: policy.name, steps: policy.steps }
+    return stored.some((n) => n.state === 'pending')
   }
 
   private notificationsFor(
+    work: AlertWork,
     p: Planned,
     alert: Alert,
     ctx: AlertContext,
     position: Parameters<typeof runStep>[1],
     run: StepRun,
-    now: Date,
   ): NewNotification[] {
+    const { now } = work
     const key = p.target === 'user' ? `user:${p.recipient.userId}` : p.target
     const reason = run.reasons.get(key) ?? 'alert'
     return p.addresses.map((address) => {
-      const id = newId('ntf')
+      const id = work.newId('ntf')
       return {
         id,
         alertId: alert.id,
@@ -217,6 +197,19 @@ export class Escalator {
       }
     })
   }
+}
+
+/** The chain an alert's escalation starts with: its most specific policy, by site, type, else class. */
+export async function chainFor(
+  q: Queryable,
+  alert: Pick<Alert, 'siteId' | 'type' | 'alertClass'>,
+): Promise<Chain> {
+  const candidates = await candidatePolicies(q, alert.siteId, alert.type)
+  const policy = choosePolicy(candidates, alert.siteId, alert.type, alert.alertClass)
+  // the migrations create a hub-wide default for every class and the API refuses to delete them
+  if (!policy)
+    throw new Error(`no escalation policy applies to a ${alert.alertClass} alert, not even a default`)
+  return { policyId: policy.id, policyName: policy.name, steps: policy.steps }
 }
 
 /** The body every channel sends (CONTRACT.md, "Webhooks the hub sends"), fixed when the notification is made. */

@@ -11,6 +11,8 @@ export interface AlertWrites {
   inserted: Alert[]
   updated: Alert[]
   entries: { alertId: string; entry: HistoryEntry }[]
+  /** alerts whose stored latest repeat is replaced by a new one (the history keeps the first and the latest) */
+  folded: string[]
   feed: { kind: LiveKind; data: LiveMessage['data'] }[]
 }
 
@@ -23,9 +25,9 @@ const eventJson = (e: AlertEvent | null) =>
 const SQL = `
 WITH inserted AS (
   INSERT INTO alerts (id, type, priority, ability_level, state, site_id, resident_id, device_id,
-    related_alert_id, event, count, opened_at)
+    related_alert_id, event, count, opened_at, alert_class)
   SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::smallint[], $5::text[], $6::text[],
-    $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::timestamptz[])
+    $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[], $12::timestamptz[], $31::text[])
   RETURNING id, opened_at
 ), escalation AS (
   INSERT INTO alert_escalations (alert_id, next_due_at) SELECT id, opened_at FROM inserted
@@ -41,6 +43,9 @@ WITH inserted AS (
 ), stopped AS (
   UPDATE alert_escalations e SET next_due_at = NULL, stopped_reason = u.state
   FROM updated u WHERE e.alert_id = u.id AND u.state <> 'open' AND e.next_due_at IS NOT NULL
+), unfolded AS (
+  DELETE FROM alert_events e WHERE e.alert_id = ANY($30::text[]) AND e.kind = 'repeated'
+    AND e.id > (SELECT min(f.id) FROM alert_events f WHERE f.alert_id = e.alert_id AND f.kind = 'repeated')
 ), audit AS (
   INSERT INTO alert_events (alert_id, at, kind, actor, note, data)
   SELECT * FROM unnest($21::text[], $22::timestamptz[], $23::text[], $24::text[], $25::text[], $26::jsonb[])
@@ -87,6 +92,8 @@ export async function writeAlertChanges(q: Queryable, w: AlertWrites): Promise<L
     w.feed.map((m) => m.kind),
     w.feed.map((m) => JSON.stringify(m.data)),
     upd('unanswered'),
+    w.folded,
+    ins('alertClass'),
   ])
   const first = Math.min(...rows.map((r) => r.seq))
   return w.feed.map((m, i) => ({ seq: first + i, kind: m.kind, data: m.data }) as LiveMessage)

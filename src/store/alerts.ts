@@ -1,4 +1,4 @@
-import type { Priority } from '../../devices/index.js'
+import type { AlertClass, Priority } from '../../devices/index.js'
 import type { Alert, AlertEvent, AlertState, HistoryEntry, HistoryKind } from '../core/alert.js'
 import type { Queryable } from './db.js'
 
@@ -8,6 +8,7 @@ interface AlertRow {
   id: string
   type: string
   priority: number
+  alert_class: AlertClass
   ability_level: number
   state: AlertState
   site_id: string | null
@@ -38,6 +39,7 @@ const toAlert = (r: AlertRow, history: HistoryEntry[]): Alert => ({
   id: r.id,
   type: r.type,
   priority: r.priority as Priority,
+  alertClass: r.alert_class,
   abilityLevel: r.ability_level,
   state: r.state,
   siteId: r.site_id,

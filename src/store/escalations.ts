@@ -1,3 +1,4 @@
+import type { AlertClass } from '../../devices/index.js'
 import type { Chain, Position, Step } from '../core/escalation.js'
 import type { Queryable } from './db.js'
 import { resourceStore } from './resources.js'
@@ -12,6 +13,7 @@ export const policies = resourceStore({
   fields: {
     siteId: { column: 'site_id' },
     alertType: { column: 'alert_type' },
+    alertClass: { column: 'alert_class' },
     name: { column: 'name' },
     steps: { column: 'steps', json: true },
   },
@@ -19,6 +21,7 @@ export const policies = resourceStore({
     id: r.id as string,
     siteId: r.site_id as string | null,
     alertType: r.alert_type as string,
+    alertClass: r.alert_class as AlertClass | null,
     name: r.name as string,
     steps: r.steps as Step[],
     builtin: r.builtin as boolean,
@@ -34,10 +37,11 @@ export async function candidatePolicies(q: Queryable, siteId: string | null, ale
     id: string
     site_id: string | null
     alert_type: string
+    alert_class: AlertClass | null
     name: string
     steps: Step[]
   }>(
-    `SELECT id, site_id, alert_type, name, steps FROM escalation_policies
+    `SELECT id, site_id, alert_type, alert_class, name, steps FROM escalation_policies
      WHERE (site_id IS NULL OR site_id = $1) AND alert_type IN ($2, '*')`,
     [siteId, alertType],
   )
@@ -45,6 +49,7 @@ export async function candidatePolicies(q: Queryable, siteId: string | null, ale
     id: r.id,
     siteId: r.site_id,
     alertType: r.alert_type,
+    alertClass: r.alert_class,
     name: r.name,
     steps: r.steps,
   }))
@@ -62,7 +67,8 @@ export interface DueEscalation {
  * exactly one, and the claim never waits: an operator acknowledging the alert right now holds its row, so the
  * step is skipped here and, once the ack commits, is no longer due.
  */
-export async function claimDueEscalations(q: Queryable, limit: number): Promise<DueEscalation[]> {
+/** Claims the steps due at `now` (the runner's clock: the deadlines were computed from it too). */
+export async function claimDueEscalations(q: Queryable, limit: number, now: Date): Promise<DueEscalation[]> {
   const { rows } = await q.query<{
     alert_id: string
     chain: Chain | null
@@ -73,9 +79,9 @@ export async function claimDueEscalations(q: Queryable, limit: number): Promise<
   }>(
     `SELECT e.alert_id, e.chain, e.next_step, e.next_iteration, e.next_due_at, e.acked_contacts
      FROM alert_escalations e JOIN alerts a ON a.id = e.alert_id
-     WHERE e.next_due_at <= now() ORDER BY e.next_due_at LIMIT $1
+     WHERE e.next_due_at <= $2 ORDER BY e.next_due_at LIMIT $1
      FOR UPDATE OF e, a SKIP LOCKED`,
-    [limit],
+    [limit, now],
   )
   return rows.map((r) => ({
     alertId: r.alert_id,

@@ -5,12 +5,12 @@ import type { Queryable } from './db.js'
 
 export async function recordSetAside(
   q: Queryable,
-  entry: { siteId: string; alertId: string; feedSeq: number; reason: string; at: Date },
+  entry: { siteId: string; alertId: string; reason: string; at: Date },
 ) {
   await q.query(
-    `INSERT INTO fire_signal_log (site_id, at, kind, alert_id, feed_seq, reason)
-     VALUES ($1, $2, 'signal-set-aside', $3, $4, $5)`,
-    [entry.siteId, entry.at, entry.alertId, entry.feedSeq, entry.reason],
+    `INSERT INTO fire_signal_log (site_id, at, kind, alert_id, reason)
+     VALUES ($1, $2, 'signal-set-aside', $3, $4)`,
+    [entry.siteId, entry.at, entry.alertId, entry.reason],
   )
 }
 

@@ -121,23 +121,97 @@ export async function insertNotifications(q: Queryable, ns: NewNotification[]): 
   return rows.map(toNotification).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
 }
 
+/** Where a notification goes, for the per-receiver bound: a URL's origin (webhook, centre), else its channel. */
+const RECEIVER = "coalesce(substring(address->>'url' from '^[^:/]+://[^/?#]+'), channel)"
+
+/** What one lane of a worker can take. */
+export interface LaneRoom {
+  /** at most this many */
+  limit: number
+  /** sends in flight to one receiver at most; WAVES − 1 times as many more may be claimed to wait for a slot */
+  perReceiver: number
+  /** what the worker holds now (in flight or waiting), by receiver */
+  held: ReadonlyMap<string, number>
+}
+
+export type Claimed = Notification & { receiver: string }
+
+/** How many sends' worth a worker may hold for one receiver: in flight, and waiting for as many more waves. */
+export const WAVES = 4
+
 /**
- * Claims due notifications of one lane: fire-centre signals (critical) have their own, so they never wait
- * behind family notifications. The claim is its own short transaction: the row's
- * next_attempt_at moves to the end of a lease, so no other worker takes it while this one sends (outside any
- * transaction); if this process dies mid-send, the lease runs out and the notification is sent again with
- * the same id, which the receiver can drop.
+ * A lane's due rows, oldest first, skipping receivers the worker already holds its fill of. No more are read
+ * (and locked) than one receiver could take: a claim feeds at least that one, and the next claim follows at once.
  */
-export async function claimDueNotifications(q: Queryable, limit: number, leaseMs: number, critical: boolean) {
-  const { rows } = await q.query(
-    `UPDATE notifications SET next_attempt_at = now() + $2 * interval '1 millisecond', attempts = attempts + 1
-     WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND channel <> 'live'
-                  AND critical = $3 AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1
-                  FOR UPDATE SKIP LOCKED)
-     RETURNING ${COLUMNS}`,
-    [limit, leaseMs, critical],
+const due = (critical: boolean, limit: string, per: string) => `
+  SELECT id, critical, next_attempt_at, ${RECEIVER} AS receiver FROM notifications
+  WHERE state = 'pending' AND channel <> 'live' AND ${critical ? '' : 'NOT '}critical AND next_attempt_at <= now()
+    AND ${RECEIVER} <> ALL($9::text[])
+  ORDER BY next_attempt_at LIMIT least(${limit}, ${WAVES} * ${per}) FOR UPDATE SKIP LOCKED`
+
+/**
+ * Claims due notifications of both lanes in one statement: fire-centre signals (critical) have a lane of their
+ * own, so they never wait behind family notifications. Oldest first, never more for one receiver than its
+ * bound × WAVES less what the worker holds for it. The claim moves next_attempt_at to the end of a lease, so no
+ * other worker takes the row while this one sends (outside any transaction). The p-th held for a receiver with
+ * bound P starts once ceil(p / P) − 1 waves of sends ahead of it have finished, each within a channel's
+ * timeout (shorter than a lease), and takes at most a timeout itself: its lease is ceil(p / P) leases.
+ * The claim commits asynchronously (no wait for the WAL flush): a claim lost in a crash only makes the
+ * notification due again, and it is sent again with the same id, which receivers drop (CONTRACT.md,
+ * webhook-id); its attempt record commits synchronously, and that WAL flush covers the claim.
+ */
+export async function claimDueNotifications(
+  q: Queryable,
+  leaseMs: number,
+  fire: LaneRoom,
+  other: LaneRoom,
+): Promise<Claimed[]> {
+  const held: [boolean, string, number][] = [
+    ...[...fire.held].map(([r, n]) => [true, r, n] as [boolean, string, number]),
+    ...[...other.held].map(([r, n]) => [false, r, n] as [boolean, string, number]),
+  ]
+  const { rows } = await q.query({
+    name: 'claim-notifications',
+    text: `WITH lazy AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+     fire AS (${due(true, '$1::int', '$3::int')}), other AS (${due(false, '$2::int', '$4::int')}),
+     ranked AS (
+       SELECT d.*, coalesce(held.n, 0) + row_number() OVER (PARTITION BY d.critical, d.receiver
+         ORDER BY d.next_attempt_at, d.id) AS place, CASE WHEN d.critical THEN $3::int ELSE $4::int END AS per
+       FROM (SELECT * FROM fire UNION ALL SELECT * FROM other) d
+       LEFT JOIN unnest($5::boolean[], $6::text[], $7::int[]) AS held(critical, receiver, n) USING (critical, receiver)
+     ), chosen AS (
+       SELECT id, receiver, place, per, critical,
+         row_number() OVER (PARTITION BY critical ORDER BY next_attempt_at, id) AS nth
+       FROM ranked WHERE place <= ${WAVES} * per
+     )
+     UPDATE notifications n SET attempts = attempts + 1,
+       next_attempt_at = now() + $8 * interval '1 millisecond' * ceil(place::numeric / per)
+     FROM chosen, lazy
+     WHERE n.id = chosen.id AND nth <= CASE WHEN chosen.critical THEN $1::int ELSE $2::int END
+     RETURNING ${COLUMNS.replace(/(\w+)/g, 'n.$1')}, chosen.receiver`,
+    values: [
+      fire.limit,
+      other.limit,
+      fire.perReceiver,
+      other.perReceiver,
+      held.map((h) => h[0]),
+      held.map((h) => h[1]),
+      held.map((h) => h[2]),
+      leaseMs,
+      held.filter((h) => h[2] >= WAVES * (h[0] ? fire : other).perReceiver).map((h) => h[1]),
+    ],
+  })
+  return rows.map((row) => ({ ...toNotification(row), receiver: row.receiver as string }))
+}
+
+/** Undoes the claim of notifications never sent (the worker stopped first): due at once, the attempt uncounted. */
+export async function releaseClaims(q: Queryable, ids: string[]) {
+  if (ids.length === 0) return
+  await q.query(
+    `UPDATE notifications SET attempts = attempts - 1, next_attempt_at = now()
+     WHERE id = ANY($1) AND state = 'pending'`,
+    [ids],
   )
-  return rows.map(toNotification)
 }
 
 export interface AttemptOutcome {
@@ -154,7 +228,8 @@ export interface AttemptOutcome {
 /**
  * Records attempts and moves each notification on, in one statement. A delivery is recorded even if an ack
  * cancelled the notification while it was in flight (the receiver did get it); a failure never revives a
- * cancelled one. Returns the notifications as they now stand.
+ * cancelled one. Returns the notifications as they now stand (only what the attempt can change is read back:
+ * the rest is as claimed, and parsing every message again would cost more than the statement).
  */
 export async function completeAttempts(q: Queryable, outcomes: AttemptOutcome[]): Promise<Notification[]> {
   if (outcomes.length === 0) return []
@@ -173,7 +248,8 @@ export async function completeAttempts(q: Queryable, outcomes: AttemptOutcome[])
        delivered_at = CASE WHEN i.ok THEN i.finished ELSE n.delivered_at END,
        last_error = CASE WHEN i.ok THEN n.last_error ELSE i.error END,
        next_attempt_at = CASE WHEN NOT i.ok AND n.state = 'pending' THEN i.retry_at END
-     FROM input i WHERE n.id = i.id RETURNING ${COLUMNS.replace(/(\w+)/g, 'n.$1')}`,
+     FROM input i WHERE n.id = i.id
+     RETURNING n.id, n.state, n.receipt, n.delivered_at, n.last_error, n.next_attempt_at, n.acknowledged_at`,
     [
       outcomes.map((o) => o.notification.id),
       outcomes.map((o) => o.notification.attempts),
@@ -185,8 +261,20 @@ export async function completeAttempts(q: Queryable, outcomes: AttemptOutcome[])
       outcomes.map((o) => o.retryAt),
     ],
   )
-  const order = new Map(outcomes.map((o, i) => [o.notification.id, i]))
-  return rows.map(toNotification).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+  const now = new Map(rows.map((r) => [r.id as string, r]))
+  return outcomes.map(({ notification: n }) => {
+    const r = now.get(n.id)
+    if (!r) return n
+    return {
+      ...n,
+      state: r.state,
+      receipt: r.receipt,
+      deliveredAt: r.delivered_at,
+      lastError: r.last_error,
+      nextAttemptAt: r.next_attempt_at,
+      acknowledgedAt: r.acknowledged_at,
+    }
+  })
 }
 
 /** Cancels the queued notifications of one family contact (who acknowledged). */

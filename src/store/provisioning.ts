@@ -9,6 +9,7 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null)
 export const sites = resourceStore({
   table: 'sites',
   siteColumn: 'id',
+  search: ['id', 'name', 'address'],
   fields: {
     kind: { column: 'kind' },
     name: { column: 'name' },
@@ -32,6 +33,7 @@ export const sites = resourceStore({
 export const residents = resourceStore({
   table: 'residents',
   siteColumn: 'site_id',
+  search: ['id', 'name'],
   fields: {
     siteId: { column: 'site_id' },
     name: { column: 'name' },
@@ -62,6 +64,8 @@ export function isOnline(type: string, status: unknown, lastSeen: unknown, now =
 export const devices = resourceStore({
   table: 'devices',
   siteColumn: 'site_id',
+  // a device has no name: its id, its type, or a word of its location ("A", "201")
+  search: ['id', 'type', "(SELECT string_agg(value, ' ') FROM jsonb_each_text(location))"],
   fields: {
     type: { column: 'type' },
     siteId: { column: 'site_id' },

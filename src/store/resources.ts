@@ -13,6 +13,8 @@ export interface ResourceSpec<J> {
   fields: Record<string, { column: string; json?: boolean; any?: boolean }>
   /** the column naming the row's site, for scoped reads */
   siteColumn?: string
+  /** SQL expressions a list's text search (`?q=`) looks in, as substrings, ignoring case */
+  search?: string[]
   toJson(row: Row): J
 }
 
@@ -92,13 +94,20 @@ export function resourceStore<J>(spec: ResourceSpec<J>) {
       return (rowCount ?? 0) > 0
     },
 
-    async list(q: Queryable, filters: Row, limit: number, after?: Keyset, sites?: string[]) {
+    async list(q: Queryable, filters: Row, limit: number, after?: Keyset, sites?: string[], text?: string) {
       const where = columns(filters).map((c, i) => ({
         sql: c.any ? `$${i + 1} = ANY(${c.column})` : `${c.column} = $${i + 1}`,
         value: c.value,
       }))
       const scope = scoped(sites, where.length + 1)
       if (scope) where.push(scope)
+      if (text && spec.search) {
+        const n = where.length + 1
+        where.push({
+          sql: `(${spec.search.map((e) => `${e} ILIKE $${n}`).join(' OR ')})`,
+          value: `%${text.replace(/[\\%_]/g, '\\$&')}%`,
+        })
+      }
       const args = where.map((w) => w.value)
       const conds = where.map((w) => w.sql)
       if (after) {

@@ -102,6 +102,7 @@ export const contactJson = (r: Row) => ({
 /** Users as the API shows them: never the password hash nor the webhook secret. */
 export const userRecords = resourceStore({
   table: 'users',
+  search: ['username', 'name', 'phone', 'email'],
   fields: {
     ...contactColumns,
     username: { column: 'username' },
@@ -132,4 +133,13 @@ export async function lockEnabledAdmins(q: Queryable): Promise<string[]> {
     "SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE",
   )
   return rows.map((r) => r.id)
+}
+
+/** The name to show others for each username (its `name`, else the username), e.g. on a family's alert page. */
+export async function displayNames(q: Queryable, usernames: string[]): Promise<Map<string, string>> {
+  const { rows } = await q.query<{ username: string; shown: string }>(
+    'SELECT username, coalesce(name, username) AS shown FROM users WHERE username = ANY($1)',
+    [usernames],
+  )
+  return new Map(rows.map((r) => [r.username, r.shown]))
 }

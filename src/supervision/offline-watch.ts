@@ -1,13 +1,7 @@
 import type { Logger } from 'pino'
 import { definitions } from '../../devices/index.js'
-import type { Bus } from '../bus.js'
-import { decide } from '../core/alert-machine.js'
-import { commitAlertWork } from '../core/alert-work.js'
-import { isChange } from '../core/alert-writer.js'
-import { newId } from '../ids.js'
-import type { Metrics } from '../metrics.js'
+import type { AlertRunner } from '../alerting/runner.js'
 import { lockActiveAlerts } from '../store/alerts.js'
-import type { Db } from '../store/db.js'
 
 // Offline is the hub's decision (DESIGN.md): a device silent for longer than its type's heartbeat interval
 // × a factor gets an "offline" alert (priority 3); when it is heard from again, the alert resolves itself
@@ -15,9 +9,7 @@ import type { Db } from '../store/db.js'
 // only a hint. A device never heard from counts from when it was provisioned.
 
 export interface OfflineWatchDeps {
-  db: Db
-  bus: Bus
-  metrics: Metrics
+  alerts: AlertRunner
   log: Logger
   everyMs: number
   factor: number
@@ -49,8 +41,8 @@ export class OfflineWatch {
     const { factor } = this.deps
     const types = definitions.map((d) => d.type)
     const limits = definitions.map((d) => d.heartbeatSeconds * factor)
-    await commitAlertWork(this.deps, async (tx, work) => {
-      const { rows } = await tx.query<{
+    await this.deps.alerts.run(async (work) => {
+      const { rows } = await work.tx.query<{
         id: string
         site_id: string
         resident_id: string | null
@@ -59,44 +51,35 @@ export class OfflineWatch {
         silent: boolean
       }>(
         `SELECT d.id, d.site_id, d.resident_id, d.last_seen, coalesce(r.ability_level, 0) AS level,
-           coalesce(d.last_seen, d.created_at) < now() - t.seconds * interval '1 second' AS silent
+           coalesce(d.last_seen, d.created_at) < $3::timestamptz - t.seconds * interval '1 second' AS silent
          FROM devices d JOIN unnest($1::text[], $2::float8[]) AS t(type, seconds) ON t.type = d.type
          LEFT JOIN residents r ON r.id = d.resident_id
          LEFT JOIN alerts a ON a.device_id = d.id AND a.type = 'offline' AND a.state <> 'resolved'
-         WHERE (a.id IS NULL) = (coalesce(d.last_seen, d.created_at) < now() - t.seconds * interval '1 second')
+         WHERE (a.id IS NULL) = (coalesce(d.last_seen, d.created_at) < $3::timestamptz - t.seconds * interval '1 second')
          LIMIT 1000`,
-        [types, limits],
+        [types, limits, work.now],
       )
       if (rows.length === 0) return
       const active = new Map(
         (
           await lockActiveAlerts(
-            tx,
+            work.tx,
             rows.map((r) => ({ deviceId: r.id, type: 'offline' })),
           )
         ).map((a) => [a.deviceId, a]),
       )
-      const now = new Date()
       for (const r of rows) {
         const current = active.get(r.id) ?? null
-        const d = r.silent
-          ? decide(
-              current,
-              {
-                kind: 'device-silent',
-                source: {
-                  siteId: r.site_id,
-                  residentId: r.resident_id,
-                  deviceId: r.id,
-                  abilityLevel: r.level,
-                },
-                newId: newId('alr'),
-                lastSeen: r.last_seen,
-              },
-              now,
-            )
-          : current && decide(current, { kind: 'resolve', actor: 'hub', outcome: 'restored' }, now)
-        if (d && isChange(d)) work.changes.push(d)
+        if (r.silent) {
+          work.decide(current, {
+            kind: 'device-silent',
+            source: { siteId: r.site_id, residentId: r.resident_id, deviceId: r.id, abilityLevel: r.level },
+            newId: work.newId('alr'),
+            lastSeen: r.last_seen,
+          })
+        } else if (current) {
+          work.decide(current, { kind: 'resolve', actor: 'hub', outcome: 'restored' })
+        }
       }
     })
   }

@@ -4,23 +4,32 @@ import { z } from 'zod'
 import { alertJson } from '../../contract/alert-json.js'
 import { alertSchema, errorSchema, pageOf } from '../../contract/api-schemas.js'
 import { notificationJson } from '../../contract/notification-json.js'
-import type { Alert } from '../../core/alert.js'
-import { runAlertCommand } from '../../core/alert-commands.js'
+import { type Alert, alertActions } from '../../core/alert.js'
 import { notFound } from '../../errors.js'
 import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
 import { alertRoute } from '../../store/notifications.js'
 import { anyRole, inScope, siteScope } from '../auth.js'
+import { emptyBodyIsAbsent } from '../optional-body.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
 
 const cursorShape = z.object({ p: z.number(), l: z.number(), o: z.string(), id: z.string() })
 const params = z.object({ id: z.string().max(100) })
 const note = z.string().max(2000).optional()
+/** what a command on an alert may answer besides the alert */
+const commandErrors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+}
 
 export async function alertRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, bus, metrics } = app.deps
+  const { db, alerts } = app.deps
   const roles = { onRequest: app.requireRole(...anyRole) }
   const tags = ['alerts']
+  emptyBodyIsAbsent(app)
 
   /** The alert, if it exists and the user may see it: another site's alert is 404 to staff. */
   async function visibleAlert(req: FastifyRequest, id: string): Promise<Alert> {
@@ -79,15 +88,45 @@ export async function alertRoutes(fastify: FastifyInstance) {
     '/alerts/:id/ack',
     {
       ...roles,
-      schema: { tags, params, body: z.object({ note }).strict().optional(), response: { 200: alertSchema } },
+      schema: {
+        tags,
+        params,
+        body: z.object({ note }).strict().nullish(),
+        response: { 200: alertSchema, ...commandErrors },
+      },
     },
     async (req) => {
       await checkActable(req, req.params.id)
       return alertJson(
-        await runAlertCommand(db, bus, metrics, req.params.id, {
+        await alerts.command(req.params.id, {
           kind: 'ack',
           actor: req.user!.username,
           note: req.body?.note,
+        }),
+      )
+    },
+  )
+
+  // what the operator did (a call, a dispatch), kept in the history as an `action` entry; the state stays
+  app.post(
+    '/alerts/:id/actions',
+    {
+      ...roles,
+      schema: {
+        tags,
+        params,
+        body: z.object({ action: z.enum(alertActions), note }).strict(),
+        response: { 200: alertSchema, ...commandErrors },
+      },
+    },
+    async (req) => {
+      await checkActable(req, req.params.id)
+      return alertJson(
+        await alerts.command(req.params.id, {
+          kind: 'action',
+          actor: req.user!.username,
+          action: req.body.action,
+          note: req.body.note,
         }),
       )
     },
@@ -97,12 +136,17 @@ export async function alertRoutes(fastify: FastifyInstance) {
     '/alerts/:id/resolve',
     {
       ...roles,
-      schema: { tags, params, body: z.object({ outcome: z.string().min(1).max(64), note }).strict() },
+      schema: {
+        tags,
+        params,
+        body: z.object({ outcome: z.string().min(1).max(64), note }).strict(),
+        response: { 200: alertSchema, ...commandErrors },
+      },
     },
     async (req) => {
       await checkActable(req, req.params.id)
       return alertJson(
-        await runAlertCommand(db, bus, metrics, req.params.id, {
+        await alerts.command(req.params.id, {
           kind: 'resolve',
           actor: req.user!.username,
           outcome: req.body.outcome,

@@ -10,6 +10,7 @@ import { anyRole } from '../auth.js'
 import { toCsv } from '../csv.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
 import { siteParams, visibleSite } from '../site-access.js'
+import { rangeQuery, timeRange } from '../time-range.js'
 
 // An institution's fire-safety views: the live state of every detector, and the fire-event log for
 // inspections, as JSON pages or one CSV file. Every role reads (staff at their own sites).
@@ -18,8 +19,6 @@ import { siteParams, visibleSite } from '../site-access.js'
 export const MAX_EXPORT_ROWS = 100_000
 const DEFAULT_RANGE_MS = 30 * 86_400_000
 
-const instant = z.iso.datetime({ offset: true })
-const range = { from: instant.optional(), to: instant.optional() }
 const csvColumns = [
   'at',
   'source',
@@ -33,17 +32,6 @@ const csvColumns = [
   'actor',
   'note',
 ] as const
-
-function timeRange(q: { from?: string; to?: string }) {
-  const to = q.to ? new Date(q.to) : new Date()
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_RANGE_MS)
-  if (from >= to) {
-    throw new HubError('HUB_ERR_VALIDATION', 'querystring.from must be before to', [
-      { field: 'querystring.from', message: 'must be before to' },
-    ])
-  }
-  return { from, to }
-}
 
 const flat = (e: FireEvent) => ({ ...e, ...e.location })
 
@@ -80,11 +68,17 @@ export async function fireViewRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/sites/:id/fire-events',
-    { ...read, schema: { tags, params: siteParams, querystring: z.object({ ...range, ...pageQuery }) } },
+    { ...read, schema: { tags, params: siteParams, querystring: z.object({ ...rangeQuery, ...pageQuery }) } },
     async (req) => {
       const site = await visibleSite(db, req, req.params.id)
       const after = decodeCursor(req.query.cursor, z.object({ at: z.string(), key: z.string() }))
-      const { items, next } = await fireEvents(db, site.id, timeRange(req.query), req.query.limit, after)
+      const { items, next } = await fireEvents(
+        db,
+        site.id,
+        timeRange(req.query, DEFAULT_RANGE_MS),
+        req.query.limit,
+        after,
+      )
       return page(items, next)
     },
   )
@@ -97,12 +91,12 @@ export async function fireViewRoutes(fastify: FastifyInstance) {
         tags,
         description: `the fire-event log as CSV (UTF-8 with BOM), at most ${MAX_EXPORT_ROWS} rows`,
         params: siteParams,
-        querystring: z.object(range),
+        querystring: z.object(rangeQuery),
       },
     },
     async (req, reply) => {
       const site = await visibleSite(db, req, req.params.id)
-      const { from, to } = timeRange(req.query)
+      const { from, to } = timeRange(req.query, DEFAULT_RANGE_MS)
       const { items, next } = await fireEvents(db, site.id, { from, to }, MAX_EXPORT_ROWS)
       if (next) {
         throw new HubError('HUB_ERR_VALIDATION', `more than ${MAX_EXPORT_ROWS} events: narrow from/to`, [

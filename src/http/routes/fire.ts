@@ -11,6 +11,7 @@ import { withTransaction } from '../../store/db.js'
 import { cancelCentreSignals } from '../../store/fire-signal-log.js'
 import { sites } from '../../store/provisioning.js'
 import { anyRole, inScope, shiftWriters, siteScope } from '../auth.js'
+import { emptyBodyIsAbsent } from '../optional-body.js'
 import { page, pageQuery } from '../paging.js'
 
 // Fire monitoring (CONTRACT.md, "Fire-monitoring centres"): the centres an institution forwards to, and the
@@ -36,10 +37,12 @@ const alertParams = z.object({ id: z.string().max(100) })
 
 export async function fireRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, bus, metrics } = app.deps
+  const { db, alerts } = app.deps
   const write = { onRequest: app.requireRole(...shiftWriters) }
   const read = { onRequest: app.requireRole(...anyRole) }
   const tags = ['fire']
+  // confirm-fire's body is optional
+  emptyBodyIsAbsent(app)
 
   async function institution(req: FastifyRequest, id: string) {
     const site = await sites.get(db, id, siteScope(req.user))
@@ -99,15 +102,8 @@ export async function fireRoutes(fastify: FastifyInstance) {
   const mark = (kind: 'fire-confirmed' | 'false-alarm') => async (req: FastifyRequest) => {
     const { id } = req.params as { id: string }
     const body = (req.body ?? {}) as { note?: string; reason?: string }
-    const alert = await markFire(
-      db,
-      bus,
-      metrics,
-      id,
-      kind,
-      req.user!.username,
-      body.reason ?? body.note,
-      (a) => inScope(req.user, a.siteId),
+    const alert = await markFire(alerts, id, kind, req.user!.username, body.reason ?? body.note, (a) =>
+      inScope(req.user, a.siteId),
     )
     return alertJson(alert)
   }
@@ -121,7 +117,7 @@ export async function fireRoutes(fastify: FastifyInstance) {
         body: z
           .object({ note: z.string().max(2000).optional() })
           .strict()
-          .optional(),
+          .nullish(),
         response: { 200: alertSchema },
       },
     },

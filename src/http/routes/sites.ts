@@ -1,15 +1,7 @@
 import { z } from 'zod'
 import { sites } from '../../store/provisioning.js'
 import { crudRoutes } from '../crud.js'
-
-const timezone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}, 'is not an IANA time zone (e.g. Asia/Shanghai)')
+import { timeZone } from '../time-range.js'
 
 const site = z.object({
   kind: z.enum(['institution', 'home']),
@@ -17,7 +9,7 @@ const site = z.object({
   address: z.string().min(1).max(500),
   lat: z.number().min(-90).max(90).optional(),
   lon: z.number().min(-180).max(180).optional(),
-  timezone: timezone.optional(),
+  timezone: timeZone.optional(),
 })
 
 export const siteRoutes = crudRoutes({

@@ -8,7 +8,7 @@ import type { Keyset } from '../../store/resources.js'
 import { hashPassword, lockEnabledAdmins, type Role, roles, userRecords } from '../../store/users.js'
 import { userReaders } from '../auth.js'
 import { clearable, contactChannels, optional, personName } from '../contact-fields.js'
-import { decodeCursor, page, pageQuery } from '../paging.js'
+import { decodeCursor, page, pageQuery, searchQuery } from '../paging.js'
 
 // People (/api/v1/users): created, changed and disabled by admins, read by admins and supervisors.
 // Users are never deleted (alerts name who acknowledged them); they are disabled instead.
@@ -88,12 +88,14 @@ export async function userRoutes(fastify: FastifyInstance) {
           siteId: z.string().max(100).optional(),
           disabled: z.stringbool().optional(),
           ...pageQuery,
+          ...searchQuery,
         }),
       },
     },
     async (req) => {
-      const { limit, cursor, ...filters } = req.query
-      const { items, next } = await userRecords.list(db, filters, limit, decodeCursor<Keyset>(cursor, keyset))
+      const { limit, cursor, q, ...filters } = req.query
+      const after = decodeCursor<Keyset>(cursor, keyset)
+      const { items, next } = await userRecords.list(db, filters, limit, after, undefined, q)
       return page(items, next)
     },
   )

@@ -1,4 +1,4 @@
--- Fire signals the forwarder could not queue (set aside with the reason, so every other signal keeps flowing)
+-- Fire signals that could not be queued (set aside with the reason, so every other signal keeps flowing)
 -- and signals cancelled because their monitoring centre was deleted: both belong to the fire-event log.
 CREATE TABLE fire_signal_log (
   id bigserial PRIMARY KEY,
@@ -6,8 +6,7 @@ CREATE TABLE fire_signal_log (
   at timestamptz NOT NULL,
   kind text NOT NULL CHECK (kind IN ('signal-set-aside', 'signal-cancelled')),
   alert_id text,
-  -- the live-feed message a set-aside signal came from; the notification a cancelled one was
-  feed_seq bigint,
+  -- the notification a cancelled signal was
   notification_id text,
   centre text,
   actor text,
