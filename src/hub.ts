@@ -96,7 +96,10 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     // telemetry or a burst of escalation and operator work (which decide on the main pool)
     const alarms = new AlertRunner({ db: pools.alarms, bus, metrics, log, effects })
     const alerts = new AlertRunner({ db, bus, metrics, log, effects })
-    const ingest = new Ingest(pools, bus, metrics, alarms, { telemetryBudget: config.HUB_TELEMETRY_BUDGET })
+    const ingest = new Ingest(pools, bus, metrics, alarms, {
+      telemetryBudget: config.HUB_TELEMETRY_BUDGET,
+      dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
+    })
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
