@@ -9,7 +9,15 @@ t.test(
     const feed = await h.live()
     const button = await h.connectDevice(device)
 
-    const eventId = await button.event('sos', { button: 'pendant' })
+    const eventId = 'sos-1'
+    // the exact bytes, so the retransmission below is one (same device, id and payload: README, dedupe)
+    const press = JSON.stringify({
+      id: eventId,
+      ts: new Date().toISOString(),
+      type: 'sos',
+      button: 'pendant',
+    })
+    await button.publish('events', press)
     const opened = await feed.waitFor((m) => m.kind === 'alert.opened')
     const alert = opened.data
     t.equal(alert.type, 'sos')
@@ -27,7 +35,7 @@ t.test(
     )
 
     // the same event id again (a retransmission) changes nothing; a new press folds into the open alert
-    await button.event('sos', {}, eventId)
+    await button.publish('events', press)
     await button.event('sos')
     const repeated = await feed.waitFor((m) => m.kind === 'alert.updated' && m.data.count === 2)
     t.equal(repeated.data.id, alert.id)
