@@ -243,9 +243,11 @@ export class Outbox {
   }
 
   private async deliver(n: Notification) {
-    const startedAt = new Date()
+    // the runner's clock: these times land in the alert's history beside the times it decided
+    const { clock } = this.deps.alerts
+    const startedAt = clock.now()
     const result = await this.send(n)
-    const finishedAt = new Date()
+    const finishedAt = clock.now()
     const retryAt = this.retryAt(n, result, finishedAt)
     this.deps.metrics.notifications.inc({
       channel: n.channel,
