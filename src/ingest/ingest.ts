@@ -82,7 +82,7 @@ export class Ingest {
     pools: Pools,
     bus: Bus,
     private readonly metrics: Metrics,
-    alerts: AlertRunner,
+    private readonly alerts: AlertRunner,
     opts: IngestOptions,
   ) {
     this.commands = new CommandResults(pools.main, bus)
@@ -126,7 +126,8 @@ export class Ingest {
     startedAt = process.hrtime.bigint(),
     whenBehind?: WhenBehind,
   ) {
-    const receivedAt = new Date()
+    // arrival on the alerting runner's clock: the alert decided from this event uses the same one
+    const receivedAt = this.alerts.clock.now()
     try {
       await this.route(device, channel, payload, qos, receivedAt, startedAt, whenBehind)
       this.metrics.messages.inc({ channel })
