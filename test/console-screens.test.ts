@@ -41,6 +41,7 @@ const screens = [
   ['admin-rosters', '/admin/rosters', '[data-testid=roster] table.week'],
   ['admin-topology', '/admin/topology', '[data-testid=topology] form'],
   ['admin-import', '/admin/import', '[data-testid=import] form'],
+  ['stats', '/stats', '[data-testid=stats] .stats-grid'],
 ] as const
 
 t.test('every screen renders in zh-CN and in English with no missing key', async (t) => {

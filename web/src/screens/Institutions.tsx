@@ -43,7 +43,7 @@ function FireLog({ siteId }: { siteId: string }) {
           type="button"
           onClick={() => void download(`/sites/${siteId}/fire-events.csv`, `fire-events-${siteId}.csv`)}
         >
-          ⭳ {t('common.downloadCsv')}
+          ↓ {t('common.downloadCsv')}
         </button>
       </h3>
       {!events ? (

@@ -10,9 +10,9 @@ import type { Site } from '../types'
 // false-alarm rate by device type; each table also as CSV.
 
 const periods = {
-  shift: { ms: 12 * 3_600_000, bucket: 'hour' },
-  day: { ms: 24 * 3_600_000, bucket: 'hour' },
-  month: { ms: 30 * 86_400_000, bucket: 'day' },
+  shift: { ms: 12 * 3_600_000, bucket: 'hour', step: 3_600_000 },
+  day: { ms: 24 * 3_600_000, bucket: 'hour', step: 3_600_000 },
+  month: { ms: 30 * 86_400_000, bucket: 'day', step: 86_400_000 },
 } as const
 type Period = keyof typeof periods
 
@@ -49,17 +49,26 @@ interface FalseAlarmStats {
 const pct = (x: number | null) => (x == null ? '—' : `${(x * 100).toFixed(1)}%`)
 const secs = (x: number | null) => (x == null ? '—' : `${Math.round(x)} s`)
 
-/** Counts per bucket, one series per alert type, for the chart. */
-function series(stats: AlertStats) {
-  const buckets = [...new Set(stats.items.map((i) => i.bucket))].sort()
+/**
+ * Counts per bucket, one series per alert type, for the chart. The API leaves out empty buckets; the chart puts
+ * them back as zeros over the whole period, so a line never bridges a quiet hour.
+ */
+function series(stats: AlertStats, from: number, to: number, stepMs: number) {
+  const counted = [...new Set(stats.items.map((i) => new Date(i.bucket).getTime()))]
+  const anchor = counted[0] ?? Math.floor(from / stepMs) * stepMs
+  const first = anchor - Math.ceil((anchor - from) / stepMs) * stepMs
+  const buckets: number[] = []
+  for (let b = first; b <= to && buckets.length < 1000; b += stepMs) buckets.push(b)
   const types = [...new Set(stats.items.map((i) => i.type))]
+  const count = (b: number, type: string) =>
+    stats.items
+      .filter((i) => i.type === type && Math.abs(new Date(i.bucket).getTime() - b) < stepMs / 2)
+      .reduce((n, i) => n + i.count, 0)
   return {
-    times: buckets.map((b) => new Date(b).getTime() / 1000),
+    times: buckets.map((b) => b / 1000),
     series: types.map((type) => ({
       label: tOr(`type.${type}`, type),
-      values: buckets.map((b) =>
-        stats.items.filter((i) => i.bucket === b && i.type === type).reduce((n, i) => n + i.count, 0),
-      ),
+      values: buckets.map((b) => count(b, type)),
     })),
     totals: types.map((type) => ({
       type,
@@ -110,7 +119,7 @@ export function Stats() {
 
   const csv = (name: string, query: string) =>
     void download(`/stats/${name}?${query}&format=csv`, `${name}-${period}.csv`)
-  const chart = data && series(data.a)
+  const chart = data && series(data.a, from.getTime(), to.getTime(), periods[period].step)
   return (
     <div data-testid="stats">
       <div class="toolbar">
@@ -149,7 +158,7 @@ export function Stats() {
             <h3>
               {t('stats.alerts')} ({data.a.total}){' '}
               <button type="button" onClick={() => csv('alerts', alertsQ)}>
-                ⭳ CSV
+                ↓ CSV
               </button>
             </h3>
             {chart.times.length > 0 && (
@@ -170,7 +179,7 @@ export function Stats() {
             <h3>
               {t('stats.response')}{' '}
               <button type="button" onClick={() => csv('response', q)}>
-                ⭳ CSV
+                ↓ CSV
               </button>
             </h3>
             <dl>
@@ -207,7 +216,7 @@ export function Stats() {
             <h3>
               {t('stats.falseAlarms')}{' '}
               <button type="button" onClick={() => csv('false-alarms', q)}>
-                ⭳ CSV
+                ↓ CSV
               </button>
             </h3>
             <table>
