@@ -83,6 +83,11 @@ t.test('an alert raised while the socket was down arrives after the reconnect', 
   await logIn(page, proxy.base, 'admin', ADMIN_PASSWORD)
   await d1.event('sos')
   await page.locator('[data-testid=queue] li.row').first().waitFor()
+  const sounded = () => page.evaluate(() => (window as any).__alarms.sounded as number)
+  t.equal(await sounded(), 1, 'the new alert sounded')
+  // muted, the next one is silent (and the switch says so)
+  await page.locator('[data-testid=mute]').click()
+  t.match(await page.locator('[data-testid=mute]').innerText(), /已静音/)
 
   proxy.drop()
   await page.locator('[data-testid=live-state][data-state=reconnecting]').waitFor()
@@ -97,6 +102,7 @@ t.test('an alert raised while the socket was down arrives after the reconnect', 
   await page.locator('[data-testid=live-state][data-state=connected]').waitFor()
   await page.locator('[data-testid=queue] li.row .kind', { hasText: '跌倒' }).waitFor()
   t.equal(await page.locator('[data-testid=queue] li.row').count(), 2, 'both alerts are in the queue')
+  t.equal(await sounded(), 1, 'muted: the second alert made no sound')
   t.ok(
     proxy.upgrades.some((line) => /[?&]since=\d+/.test(line)),
     'the console resumed the feed with ?since=',
