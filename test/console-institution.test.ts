@@ -46,6 +46,7 @@ t.test('the detector board, a self-test followed to done, and map tiles when con
   )
   const quietDevice = await h.connectDevice(quiet)
   await quietDevice.answerCommands()
+  await quietDevice.telemetry({ battery: 87 })
   await (await h.connectDevice(burning)).event('smoke', { obscuration: 20 })
 
   const { page, errors } = await newPage(browser)
