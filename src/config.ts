@@ -62,6 +62,7 @@ const envSchema = z.object({
   HUB_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
   HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
   HUB_NOTIFY_DEADLINE: duration.default(24 * 3_600_000),
+  HUB_DEDUPE_WINDOW: duration.default(24 * 3_600_000),
   HUB_ACK_LINK_TTL: duration.default(24 * 3_600_000),
   HUB_FIRE_CONFIRM_WINDOW: duration.default(120_000),
   HUB_FIRE_ACK_WINDOW: duration.default(15_000),

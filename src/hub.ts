@@ -6,6 +6,7 @@ import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
 import { FireForwarder } from './fire/forwarder.js'
 import { afterCentreAttempts } from './fire/link.js'
+import { fireSignalEffect } from './fire/signal-effect.js'
 import { buildApp } from './http/app.js'
 import { LiveFeed } from './http/live-feed.js'
 import { tokenService } from './http/tokens.js'
@@ -80,11 +81,25 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
 
     const metrics = createMetrics()
     const bus = new Bus()
+    // a fire alarm's signal is queued in the alarm's own transaction; the outbox and forwarder exist by then
+    const fireSignals = fireSignalEffect({
+      windows: {
+        confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,
+        ackMs: config.HUB_FIRE_ACK_WINDOW,
+        investigateMs: config.HUB_FIRE_INVESTIGATE_WINDOW,
+      },
+      onQueued: () => outbox.wake(),
+      onWindowStarted: () => forwarder.wake(),
+    })
+    const effects = [fireSignals]
     // device alarms and fire forwarding decide on the alarm pool, so they never wait for a connection behind
     // telemetry or a burst of escalation and operator work (which decide on the main pool)
-    const alarms = new AlertRunner({ db: pools.alarms, bus, metrics })
-    const alerts = new AlertRunner({ db, bus, metrics })
-    const ingest = new Ingest(pools, bus, metrics, alarms, { telemetryBudget: config.HUB_TELEMETRY_BUDGET })
+    const alarms = new AlertRunner({ db: pools.alarms, bus, metrics, log, effects })
+    const alerts = new AlertRunner({ db, bus, metrics, log, effects })
+    const ingest = new Ingest(pools, bus, metrics, alarms, {
+      telemetryBudget: config.HUB_TELEMETRY_BUDGET,
+      dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
+    })
     const broker = new Broker({ db, ingest, metrics, log, secretKey })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
@@ -114,14 +129,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const forwarder = new FireForwarder({
       db: pools.alarms,
-      bus,
       alerts: alarms,
       log,
-      windows: {
-        confirmMs: config.HUB_FIRE_CONFIRM_WINDOW,
-        ackMs: config.HUB_FIRE_ACK_WINDOW,
-        investigateMs: config.HUB_FIRE_INVESTIGATE_WINDOW,
-      },
       heartbeatMs: config.HUB_CENTRE_HEARTBEAT,
       onQueued: () => outbox.wake(),
     })

@@ -28,6 +28,7 @@ t.test('defaults', async (t) => {
   t.equal(c.HTTP_HOST, '0.0.0.0')
   t.equal(c.MQTT_PORT, 1883)
   t.equal(c.HUB_TOKEN_TTL, 12 * 3_600_000, '12h in milliseconds')
+  t.equal(c.HUB_DEDUPE_WINDOW, 24 * 3_600_000, 'a retransmission is recognised for 24 h')
   t.equal(c.DATA_DIR, path.resolve('./var'), 'DATA_DIR defaults to ./var, made absolute')
   t.equal(c.DATABASE_URL, undefined, 'no DATABASE_URL: the embedded PostgreSQL')
   t.equal(c.MQTT_URL, undefined, 'no MQTT_URL: the embedded broker')

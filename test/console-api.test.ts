@@ -38,6 +38,39 @@ t.test('the console API', async (t) => {
     t.equal(anon.status, 401, 'only for signed-in users')
     t.equal(anon.body.error, 'HUB_ERR_UNAUTHORIZED')
   })
+  await t.test('the OpenAPI document describes what the console uses', async (t) => {
+    const doc = await (await fetch(`${h.base}/docs/json`)).json()
+    const op = (path: string, method: string) => doc.paths[`/api/v1${path}`]?.[method]
+    const codes = (o: { responses: object }) => Object.keys(o.responses).sort()
+    const ack = op('/alerts/{id}/ack', 'post')
+    t.equal(ack.requestBody.required, false, "ack's body may be left out")
+    t.same(codes(ack), ['200', '400', '401', '403', '404', '409'])
+    const actions = op('/alerts/{id}/actions', 'post')
+    t.equal(actions.requestBody.required, true)
+    t.same(actions.requestBody.content['application/json'].schema.properties.action.enum, [
+      'called-resident',
+      'called-family',
+      'dispatched-staff',
+      'called-120',
+      'called-119',
+    ])
+    t.same(codes(actions), ['200', '400', '401', '403', '404', '409'])
+    t.same(codes(op('/console/config', 'get')), ['200', '401'])
+    for (const path of ['/stats/alerts', '/stats/response', '/stats/false-alarms']) {
+      const stats = op(path, 'get')
+      t.same(codes(stats), ['200', '400', '401', '404'], path)
+      const names = stats.parameters.map((p: { name: string }) => p.name)
+      t.ok(
+        ['from', 'to', 'siteId', 'format'].every((n) => names.includes(n)),
+        `${path} parameters`,
+      )
+      t.ok(stats.description, `${path} says what it counts`)
+    }
+    for (const path of ['/sites', '/residents', '/devices', '/users']) {
+      const names = op(path, 'get').parameters.map((p: { name: string }) => p.name)
+      t.ok(names.includes('q') && names.includes('cursor'), `${path} takes q with its paging`)
+    }
+  })
 })
 
 t.test('?q= searches the admin lists, with their paging and filters', async (t) => {

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import type { Bus } from '../bus.js'
 import type { LiveMessage } from '../contract/live.js'
 import type { Alert } from '../core/alert.js'
@@ -8,6 +9,7 @@ import { getAlert } from '../store/alerts.js'
 import { type Db, withTransaction } from '../store/db.js'
 import { appendFeed } from '../store/feed.js'
 import { type Clock, type IdSource, randomIds, systemClock } from './clock.js'
+import { type AlertEffect, applyEffects } from './effects.js'
 import { decideHubAlerts } from './hub-alerts.js'
 import { persistChanges } from './persist.js'
 import { AlertWork } from './work.js'
@@ -16,12 +18,17 @@ import { AlertWork } from './work.js'
 // fire marks and verification, supervision, the outbox — loads state and calls the core through `run`, so the
 // transaction skeleton exists once: decide with the injected clock and ids, write the effects in one
 // transaction (hub-raised alerts and the feed last, so the feed's counter row is locked only from there to
-// the commit), then publish after the commit.
+// the commit), then publish after the commit. Effects that belong in the same transaction (a fire alarm's
+// signal) run between the decisions and the writes.
 
 export interface RunnerDeps {
   db: Db
   bus: Bus
   metrics: Metrics
+  /** where a failed effect is reported (beside the alert it raises) */
+  log?: Logger
+  /** what must happen in a change's own transaction (fire signals) */
+  effects?: readonly AlertEffect[]
   clock?: Clock
   ids?: IdSource
 }
@@ -40,11 +47,14 @@ export class AlertRunner {
     const out = await withTransaction(this.deps.db, async (tx) => {
       const work = new AlertWork(tx, this.clock.now(), this.ids)
       const result = await fn(work)
+      await applyEffects(work, this.deps.effects ?? [], this.deps.log)
+      // hub-raised alerts have no device: no effect concerns them, so they are decided after the effects
       await decideHubAlerts(work, work.problems)
       const messages = [...(await persistChanges(tx, work.changes)), ...(await appendFeed(tx, work.feed))]
-      return { result, messages, changes: work.changes }
+      return { result, messages, changes: work.changes, afterCommit: work.afterCommit }
     })
     this.publish(out.changes, out.messages)
+    for (const fn of out.afterCommit) fn()
     return { result: out.result, messages: out.messages }
   }
 

@@ -18,7 +18,8 @@ const technical: Record<string, SignalKind> = {
 export const isFireDevice = (type: string): boolean => Boolean(deviceDefinition(type)?.fireSafety)
 
 /** Whether an alert could ever concern a centre: checked before any database work on each feed message. */
-export const mayConcernCentres = (alert: AlertJson) => alert.priority === 1 || alert.type in technical
+export const mayConcernCentres = (alert: Pick<AlertJson, 'priority' | 'type'>) =>
+  alert.priority === 1 || alert.type in technical
 
 /** The signal an alert change makes, or null. `fireDevice`: the alert's device is a fire device. */
 export function signalFor(kind: LiveKind, alert: AlertJson, fireDevice: boolean): SignalKind | null {

@@ -27,7 +27,10 @@ export async function startVerification(
   )
 }
 
-/** Another unresolved fire alarm in the same zone opened within the window, if any. */
+/**
+ * Another unresolved fire alarm in the same zone opened within the window, if any. A verification row whose
+ * alert row is not there yet belongs to an alarm opening in this same transaction (the alert is written last).
+ */
 export async function zoneNeighbour(
   q: Queryable,
   siteId: string,
@@ -36,9 +39,10 @@ export async function zoneNeighbour(
   since: Date,
 ) {
   const { rows } = await q.query<{ alert_id: string }>(
-    `SELECT v.alert_id FROM fire_verifications v JOIN alerts a ON a.id = v.alert_id
-     WHERE v.site_id = $1 AND v.zone = $2 AND v.alert_id <> $3 AND a.state <> 'resolved' AND a.opened_at >= $4
-     ORDER BY a.opened_at LIMIT 1`,
+    `SELECT v.alert_id FROM fire_verifications v LEFT JOIN alerts a ON a.id = v.alert_id
+     WHERE v.site_id = $1 AND v.zone = $2 AND v.alert_id <> $3
+       AND (a.id IS NULL OR (a.state <> 'resolved' AND a.opened_at >= $4))
+     ORDER BY a.opened_at NULLS LAST LIMIT 1`,
     [siteId, zone, alertId, since],
   )
   return rows[0]?.alert_id ?? null
@@ -55,9 +59,9 @@ export async function recordConfirmed(q: Queryable, alertId: string, at: Date): 
        WHERE alert_id = $1 RETURNING site_id, zone
      )
      SELECT NOT EXISTS (
-       SELECT 1 FROM fire_verifications v JOIN alerts a ON a.id = v.alert_id, me
+       SELECT 1 FROM fire_verifications v LEFT JOIN alerts a ON a.id = v.alert_id, me
        WHERE v.site_id = me.site_id AND v.zone = me.zone AND v.alert_id <> $1 AND v.confirmed_at IS NOT NULL
-         AND a.state <> 'resolved'
+         AND (a.id IS NULL OR a.state <> 'resolved')
      ) AS first FROM me`,
     [alertId, at],
   )
@@ -87,14 +91,18 @@ export interface DueVerification {
   investigateDue: Date
 }
 
-/** Claims verifications whose window ran out (SKIP LOCKED: once across hubs) and ends them. */
-export async function claimDueVerifications(q: Queryable, limit: number): Promise<DueVerification[]> {
+/** Claims verifications whose window ran out by `now` (SKIP LOCKED: once across hubs) and ends them. */
+export async function claimDueVerifications(
+  q: Queryable,
+  limit: number,
+  now: Date,
+): Promise<DueVerification[]> {
   const { rows } = await q.query<{ alert_id: string; ack_due: Date; investigate_due: Date }>(
     `UPDATE fire_verifications v SET due_at = NULL
-     FROM (SELECT alert_id FROM fire_verifications WHERE due_at <= now() ORDER BY due_at LIMIT $1
+     FROM (SELECT alert_id FROM fire_verifications WHERE due_at <= $2 ORDER BY due_at LIMIT $1
            FOR UPDATE SKIP LOCKED) d
      WHERE v.alert_id = d.alert_id RETURNING v.alert_id, v.ack_due, v.investigate_due`,
-    [limit],
+    [limit, now],
   )
   return rows.map((r) => ({ alertId: r.alert_id, ackDue: r.ack_due, investigateDue: r.investigate_due }))
 }

@@ -17,6 +17,7 @@ import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
+import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
@@ -114,6 +115,8 @@ export async function buildApp(deps: AppDeps) {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (doc) =>
+      'openapiObject' in doc ? markOptionalBodies(doc.openapiObject) : doc.swaggerObject,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(authPlugin)

@@ -12,3 +12,20 @@ export function emptyBodyIsAbsent(app: FastifyInstance) {
     body === '' ? done(null, undefined) : json(req, body as string, done),
   )
 }
+
+type Operation = {
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { nullable?: boolean } }> }
+}
+
+/**
+ * For the OpenAPI document: @fastify/swagger marks every request body required, but a body schema that accepts
+ * null (the `.nullish()` above) is one a client may leave out.
+ */
+export function markOptionalBodies<T extends object>(openapi: T): T {
+  const paths = (openapi as { paths?: Record<string, Record<string, Operation>> }).paths ?? {}
+  for (const operation of Object.values(paths).flatMap((p) => Object.values(p))) {
+    const body = operation.requestBody
+    if (body?.content?.['application/json']?.schema?.nullable) body.required = false
+  }
+  return openapi
+}

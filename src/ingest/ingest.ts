@@ -5,7 +5,7 @@ import type { Bus } from '../bus.js'
 import type { DeviceChannel } from '../contract/topics.js'
 import type { Metrics } from '../metrics.js'
 import type { Pools } from '../store/db.js'
-import { TelemetryAdmission } from './admission.js'
+import { TelemetryAdmission, type WhenBehind } from './admission.js'
 import { CommandResults } from './command-results.js'
 import { eventWriter, type IncomingEvent } from './event-writer.js'
 import { GroupCommitter } from './group-commit.js'
@@ -54,6 +54,8 @@ function parseStatus(payload: Buffer): 'online' | 'offline' {
 export interface IngestOptions {
   /** telemetry readings admitted but not yet committed, at most (HUB_TELEMETRY_BUDGET) */
   telemetryBudget: number
+  /** how long an event id and payload count as a retransmission (HUB_DEDUPE_WINDOW) */
+  dedupeWindowMs: number
 }
 
 /**
@@ -69,6 +71,11 @@ export class Ingest {
   private readonly admission: TelemetryAdmission
   private readonly quota = new RejectQuota()
   private alarmsIdle: (() => void)[] = []
+  /**
+   * Promoted readings: their own batches on the alarm pool, ungated, so they wait behind no other reading;
+   * one batch at a time, so a flood of them costs the alarm path one connection at most.
+   */
+  private readonly promotedWriter: GroupCommitter<StateItem>
   readonly commands: CommandResults
 
   constructor(
@@ -79,7 +86,7 @@ export class Ingest {
     opts: IngestOptions,
   ) {
     this.commands = new CommandResults(pools.main, bus)
-    this.events = new GroupCommitter(eventWriter(alerts, metrics), {
+    this.events = new GroupCommitter(eventWriter(alerts, metrics, opts.dedupeWindowMs), {
       maxBatch: 500,
       capacity: 20_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'events' }),
@@ -88,12 +95,18 @@ export class Ingest {
         this.admission.wake()
       },
     })
+    this.promotedWriter = new GroupCommitter(telemetryWriter(pools.alarms, metrics), {
+      maxBatch: 500,
+      capacity: 50_000,
+      onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
+    })
     this.admission = new TelemetryAdmission({
       budget: opts.telemetryBudget,
       alarmBusy: () => this.events.busy,
     })
     this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
-      maxBatch: 2_000,
+      // a batch is built, sent and acknowledged in one go on the event loop: 500 keeps each go short
+      maxBatch: 500,
       capacity: 50_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
@@ -102,7 +115,7 @@ export class Ingest {
 
   /**
    * Settles once the message is committed (or recorded as rejected). `startedAt` (hrtime) is when the broker
-   * took the PUBLISH, for the stage histograms.
+   * took the PUBLISH, for the stage histograms; `whenBehind` reports more waiting on the device's connection.
    */
   async handle(
     device: DeviceSession,
@@ -111,10 +124,11 @@ export class Ingest {
     payload: Buffer,
     qos: number,
     startedAt = process.hrtime.bigint(),
+    whenBehind?: WhenBehind,
   ) {
     const receivedAt = new Date()
     try {
-      await this.route(device, channel, payload, qos, receivedAt, startedAt)
+      await this.route(device, channel, payload, qos, receivedAt, startedAt, whenBehind)
       this.metrics.messages.inc({ channel })
     } catch (err) {
       if (err instanceof Rejected)
@@ -135,11 +149,12 @@ export class Ingest {
     qos: number,
     receivedAt: Date,
     startedAt: bigint,
+    whenBehind?: WhenBehind,
   ) {
     if (channel === 'status') {
       return this.state.submit({ kind: 'status', deviceId: d.id, status: parseStatus(payload), receivedAt })
     }
-    if (channel === 'telemetry') return this.telemetry(d, payload, qos, receivedAt, startedAt)
+    if (channel === 'telemetry') return this.telemetry(d, payload, qos, receivedAt, startedAt, whenBehind)
     const stage = this.stages('events')
     stage('broker-auth', startedAt)
     let t = process.hrtime.bigint()
@@ -165,13 +180,16 @@ export class Ingest {
     qos: number,
     receivedAt: Date,
     startedAt: bigint,
+    whenBehind?: WhenBehind,
   ) {
     const stage = this.stages('telemetry')
     const refused = this.admission.tryEnter()
     if (refused && qos === 0) return this.metrics.shed.inc({ reason: refused })
+    let promoted = false
     if (refused) {
       this.metrics.held.inc({ reason: refused })
-      await this.admission.enter()
+      promoted = (await this.admission.enter(whenBehind)) === 'promoted'
+      if (promoted) this.metrics.promoted.inc()
     }
     let t = stage('broker-auth', startedAt)
     let committing: Promise<void>
@@ -183,7 +201,7 @@ export class Ingest {
         receivedAt,
       }
       t = stage('decode', t)
-      committing = this.state.submit(item)
+      committing = (promoted ? this.promotedWriter : this.state).submit(item)
     } catch (err) {
       this.admission.leave()
       throw err
@@ -232,7 +250,7 @@ export class Ingest {
   async stop() {
     // held readings go on to be refused by the stopped writer: their devices retry after reconnecting
     this.admission.release()
-    await Promise.all([this.events.drain(), this.state.drain()])
+    await Promise.all([this.events.drain(), this.state.drain(), this.promotedWriter.drain()])
   }
 
   get queueDepth() {

@@ -100,7 +100,7 @@ export class Escalator {
 
   private async runBatch(limit: number): Promise<number> {
     const { result, messages } = await this.deps.alerts.run(async (work) => {
-      const due = await claimDueEscalations(work.tx, limit)
+      const due = await claimDueEscalations(work.tx, limit, work.now)
       let queued = false
       for (const d of due) {
         try {

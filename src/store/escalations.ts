@@ -67,7 +67,8 @@ export interface DueEscalation {
  * exactly one, and the claim never waits: an operator acknowledging the alert right now holds its row, so the
  * step is skipped here and, once the ack commits, is no longer due.
  */
-export async function claimDueEscalations(q: Queryable, limit: number): Promise<DueEscalation[]> {
+/** Claims the steps due at `now` (the runner's clock: the deadlines were computed from it too). */
+export async function claimDueEscalations(q: Queryable, limit: number, now: Date): Promise<DueEscalation[]> {
   const { rows } = await q.query<{
     alert_id: string
     chain: Chain | null
@@ -78,9 +79,9 @@ export async function claimDueEscalations(q: Queryable, limit: number): Promise<
   }>(
     `SELECT e.alert_id, e.chain, e.next_step, e.next_iteration, e.next_due_at, e.acked_contacts
      FROM alert_escalations e JOIN alerts a ON a.id = e.alert_id
-     WHERE e.next_due_at <= now() ORDER BY e.next_due_at LIMIT $1
+     WHERE e.next_due_at <= $2 ORDER BY e.next_due_at LIMIT $1
      FOR UPDATE OF e, a SKIP LOCKED`,
-    [limit],
+    [limit, now],
   )
   return rows.map((r) => ({
     alertId: r.alert_id,

@@ -60,7 +60,7 @@ const SQL = `
 SELECT * FROM (
   SELECT e.received_at AS at, 'device' AS source, e.type AS kind, e.state, e.device_id, d.type AS device_type,
     d.location, NULL AS alert_id, NULL AS alert_type, NULL AS actor, e.payload->>'detail' AS note,
-    '1:' || e.device_id || ':' || e.event_id AS key
+    '1:' || lpad(e.seq::text, 19, '0') AS key
   FROM events e JOIN devices d ON d.id = e.device_id
   WHERE d.site_id = $1 AND d.type = ANY($2::text[]) AND e.received_at >= $3 AND e.received_at < $4
   UNION ALL

@@ -139,12 +139,15 @@ export type Claimed = Notification & { receiver: string }
 /** How many sends' worth a worker may hold for one receiver: in flight, and waiting for as many more waves. */
 export const WAVES = 4
 
-/** A lane's due rows, oldest first, skipping receivers the worker already holds its fill of. */
-const due = (critical: boolean, limit: string) => `
+/**
+ * A lane's due rows, oldest first, skipping receivers the worker already holds its fill of. No more are read
+ * (and locked) than one receiver could take: a claim feeds at least that one, and the next claim follows at once.
+ */
+const due = (critical: boolean, limit: string, per: string) => `
   SELECT id, critical, next_attempt_at, ${RECEIVER} AS receiver FROM notifications
   WHERE state = 'pending' AND channel <> 'live' AND ${critical ? '' : 'NOT '}critical AND next_attempt_at <= now()
     AND ${RECEIVER} <> ALL($9::text[])
-  ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`
+  ORDER BY next_attempt_at LIMIT least(${limit}, ${WAVES} * ${per}) FOR UPDATE SKIP LOCKED`
 
 /**
  * Claims due notifications of both lanes in one statement: fire-centre signals (critical) have a lane of their
@@ -170,7 +173,7 @@ export async function claimDueNotifications(
   const { rows } = await q.query({
     name: 'claim-notifications',
     text: `WITH lazy AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
-     fire AS (${due(true, '$1::int')}), other AS (${due(false, '$2::int')}),
+     fire AS (${due(true, '$1::int', '$3::int')}), other AS (${due(false, '$2::int', '$4::int')}),
      ranked AS (
        SELECT d.*, coalesce(held.n, 0) + row_number() OVER (PARTITION BY d.critical, d.receiver
          ORDER BY d.next_attempt_at, d.id) AS place, CASE WHEN d.critical THEN $3::int ELSE $4::int END AS per

@@ -15,6 +15,14 @@ import { decodeCursor, page, pageQuery } from '../paging.js'
 const cursorShape = z.object({ p: z.number(), l: z.number(), o: z.string(), id: z.string() })
 const params = z.object({ id: z.string().max(100) })
 const note = z.string().max(2000).optional()
+/** what a command on an alert may answer besides the alert */
+const commandErrors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+}
 
 export async function alertRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
@@ -80,7 +88,12 @@ export async function alertRoutes(fastify: FastifyInstance) {
     '/alerts/:id/ack',
     {
       ...roles,
-      schema: { tags, params, body: z.object({ note }).strict().nullish(), response: { 200: alertSchema } },
+      schema: {
+        tags,
+        params,
+        body: z.object({ note }).strict().nullish(),
+        response: { 200: alertSchema, ...commandErrors },
+      },
     },
     async (req) => {
       await checkActable(req, req.params.id)
@@ -103,7 +116,7 @@ export async function alertRoutes(fastify: FastifyInstance) {
         tags,
         params,
         body: z.object({ action: z.enum(alertActions), note }).strict(),
-        response: { 200: alertSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: { 200: alertSchema, ...commandErrors },
       },
     },
     async (req) => {
@@ -123,7 +136,12 @@ export async function alertRoutes(fastify: FastifyInstance) {
     '/alerts/:id/resolve',
     {
       ...roles,
-      schema: { tags, params, body: z.object({ outcome: z.string().min(1).max(64), note }).strict() },
+      schema: {
+        tags,
+        params,
+        body: z.object({ outcome: z.string().min(1).max(64), note }).strict(),
+        response: { 200: alertSchema, ...commandErrors },
+      },
     },
     async (req) => {
       await checkActable(req, req.params.id)
