@@ -12,7 +12,7 @@ import { addUser } from './fixtures/people.js'
 t.test('an SOS from a device is worked from the queue to resolved', async (t) => {
   const h = await startTestHub(t)
   const browser = await launchBrowser(t)
-  const { page, errors } = await newPage(browser)
+  const { page, errors } = await newPage(browser, { permissions: ['notifications'] })
   const { site, resident, device } = await h.provision('call-button', { abilityLevel: 3 })
   await h.api(
     'PATCH',
@@ -29,9 +29,17 @@ t.test('an SOS from a device is worked from the queue to resolved', async (t) =>
   await page.locator('[data-testid=live-state][data-state=connected]').waitFor()
   await screenshot(page, 'queue-empty')
 
+  // the operator is in another tab: the alert also comes as a browser notification
+  await page.evaluate(() =>
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }),
+  )
   await d.event('sos', { button: 'pendant' })
   const row = page.locator('[data-testid=queue] li.row').first()
   await row.waitFor()
+  t.equal(await page.evaluate(() => (window as any).__alarms.notified), 1, 'a notification while hidden')
+  await page.evaluate(() =>
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => false }),
+  )
   t.match(await row.innerText(), /紧急呼叫/, 'the SOS shows in the queue with its type in words')
   t.match(await row.locator('.kind').innerText(), /🆘/, 'and its icon')
   const alertId = await row.getAttribute('data-alert-id')
