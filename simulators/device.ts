@@ -72,7 +72,7 @@ export class SimDevice {
     return `e-${this.session}-${this.nextEvent++}`
   }
 
-  /** Sends a canonical event with a fresh id (or the given one, to retransmit); returns the id. */
+  /** Sends a canonical event with a fresh id, or the given one (a retransmission also needs the same payload and ts). */
   async event(type: string, extra: Record<string, unknown> = {}, id = this.newEventId()) {
     const ts = new Date(this.now()).toISOString()
     await this.publish('events', JSON.stringify({ id, ts, type, ...extra }))

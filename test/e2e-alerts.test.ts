@@ -9,7 +9,9 @@ t.test(
     const feed = await h.live()
     const button = await h.connectDevice(device)
 
-    const eventId = await button.event('sos', { button: 'pendant' })
+    const eventId = button.newEventId()
+    const sos = JSON.stringify({ id: eventId, ts: new Date().toISOString(), type: 'sos', button: 'pendant' })
+    await button.publish('events', sos)
     const opened = await feed.waitFor((m) => m.kind === 'alert.opened')
     const alert = opened.data
     t.equal(alert.type, 'sos')
@@ -26,8 +28,8 @@ t.test(
       ['opened'],
     )
 
-    // the same event id again (a retransmission) changes nothing; a new press folds into the open alert
-    await button.event('sos', {}, eventId)
+    // the very same message again (a retransmission) changes nothing; a new press folds into the open alert
+    await button.publish('events', sos)
     await button.event('sos')
     const repeated = await feed.waitFor((m) => m.kind === 'alert.updated' && m.data.count === 2)
     t.equal(repeated.data.id, alert.id)

@@ -97,9 +97,12 @@ t.test('fire alarms, confirmations and false alarms reach the centre', async (t)
     t.ok(Date.parse(body.deviceTime) && Date.parse(body.hubTime), 'device and hub times')
     const alert = (await hub.api('GET', `/api/v1/alerts/${body.alertId}`, undefined, hub.token)).body
     t.equal(alert.priority, 1, 'a P1 fire alert')
-    const centres = (
-      await hub.api('GET', `/api/v1/sites/${site.id}/monitoring-centres`, undefined, hub.token)
-    ).body
+    // the receipt is recorded just after the centre answered: wait for its commit, not for a fixed time
+    const centres = await until(
+      hub,
+      `/api/v1/sites/${site.id}/monitoring-centres`,
+      (b: any) => b.items[0]?.linkState === 'up',
+    )
     t.match(centres.items[0], { linkState: 'up', name: 'City fire monitoring centre' })
     t.ok(centres.items[0].lastReceiptAt)
     t.notOk('secret' in centres.items[0], 'the secret is never shown')

@@ -22,6 +22,8 @@ export async function afterCentreAttempts(work: AlertWork, recorded: Recorded[])
     const down = !result.ok && (now.state === 'failed' || overdue)
     if (!result.ok && !down) continue
     const previous = await recordLink(tx, centreId, result.ok, finishedAt)
+    // a centre deleted while this attempt was in flight has no link left to report on
+    if (previous === null) continue
     if (result.ok && previous === 'down' && n.siteId) restored.add(n.siteId)
     if (down && previous !== 'down') {
       problems.push({

@@ -4,6 +4,7 @@ import { type AlertJson, alertJson } from '../contract/alert-json.js'
 import type { Change } from '../core/alert-machine.js'
 import { getAlert } from '../store/alerts.js'
 import type { Tx } from '../store/db.js'
+import { recordSetAside } from '../store/fire-signal-log.js'
 import { isFireDevice, mayConcernCentres, signalFor, zoneKey } from './rules.js'
 import { queueSignals, type SignalDevice, type SignalSite } from './signals.js'
 import {
@@ -42,8 +43,36 @@ export function fireSignalEffect(deps: FireSignalDeps): AlertEffect {
         work.tx,
         changes.map((c) => c.alert),
       )
-      for (const c of changes) await onChange(work, c, places.get(c.alert.id), deps)
+      for (const c of changes)
+        await setAsideOnFailure(work, c, () => onChange(work, c, places.get(c.alert.id), deps))
     },
+  }
+}
+
+/**
+ * One change's signal under a savepoint of its own: if it cannot be built or queued, what it did is undone,
+ * it is set aside with the reason (fire-event log, a delivery-failure alert) and the alarm itself and every
+ * other change's signal go on, so one bad signal never holds back another.
+ */
+async function setAsideOnFailure(work: AlertWork, c: Change, fn: () => Promise<void>) {
+  const mark = work.mark()
+  await work.tx.query('SAVEPOINT fire_signal')
+  try {
+    await fn()
+    await work.tx.query('RELEASE SAVEPOINT fire_signal')
+  } catch (err) {
+    await work.tx.query('ROLLBACK TO SAVEPOINT fire_signal')
+    work.rewind(mark)
+    const reason = err instanceof Error ? err.message : String(err)
+    const { alert } = c
+    await recordSetAside(work.tx, { siteId: alert.siteId!, alertId: alert.id, reason, at: work.now })
+    work.raise({
+      alertType: 'delivery-failure',
+      siteId: alert.siteId,
+      residentId: null,
+      relatedAlertId: alert.id,
+      data: { target: 'fire-centre', reason: `the fire signal could not be queued: ${reason}` },
+    })
   }
 }
 

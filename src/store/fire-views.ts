@@ -3,7 +3,7 @@ import type { Queryable } from './db.js'
 import type { Location } from './places.js'
 
 // What an institution's fire-safety views read: its detectors with their unresolved alerts, and its
-// fire-event log (detector events, alert transitions, commands) in time order.
+// fire-event log (detector events, alert transitions, commands, signals set aside or cancelled) in time order.
 
 type Row = Record<string, unknown>
 
@@ -33,8 +33,11 @@ export async function detectorRows(
 
 export interface FireEvent {
   at: string
-  /** `device`: an event the detector sent; `alert`: a transition of an alert; `command`: a command sent */
-  source: 'device' | 'alert' | 'command'
+  /**
+   * `device`: an event the detector sent; `alert`: a transition of an alert; `command`: a command sent;
+   * `signal`: a fire signal set aside (it could not be queued) or cancelled (its centre was deleted)
+   */
+  source: 'device' | 'alert' | 'command' | 'signal'
   /** the event type, the alert transition (opened, acknowledged, …) or the command */
   kind: string
   /** the event's state (alarm / clear) or the command's; null for alert transitions */
@@ -73,6 +76,11 @@ SELECT * FROM (
     c.result->>'detail', '0:' || c.id
   FROM device_commands c JOIN devices d ON d.id = c.device_id
   WHERE c.site_id = $1 AND c.sent_at >= $3 AND c.sent_at < $4
+  UNION ALL
+  SELECT l.at, 'signal', l.kind, NULL, a.device_id, d.type, d.location, l.alert_id, a.type, l.actor, l.reason,
+    '3:' || lpad(l.id::text, 19, '0')
+  FROM fire_signal_log l LEFT JOIN alerts a ON a.id = l.alert_id LEFT JOIN devices d ON d.id = a.device_id
+  WHERE l.site_id = $1 AND l.at >= $3 AND l.at < $4
 ) log
 WHERE $5::timestamptz IS NULL OR (date_trunc('milliseconds', at), key) > ($5, $6)
 ORDER BY date_trunc('milliseconds', at), key

@@ -7,6 +7,8 @@ import { HubError, notFound } from '../../errors.js'
 import { markFire } from '../../fire/marks.js'
 import { newId } from '../../ids.js'
 import { centres } from '../../store/centres.js'
+import { withTransaction } from '../../store/db.js'
+import { cancelCentreSignals } from '../../store/fire-signal-log.js'
 import { sites } from '../../store/provisioning.js'
 import { anyRole, inScope, shiftWriters, siteScope } from '../auth.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
@@ -89,7 +91,11 @@ export async function fireRoutes(fastify: FastifyInstance) {
 
   app.delete(`${path}/:centreId`, { ...write, schema: { tags, params: centreParams } }, async (req) => {
     const c = await centreOf(req, req.params.id, req.params.centreId)
-    await centres.remove(db, c.id)
+    // its queued signals go with it, or the outbox would retry an address nobody answers for ever
+    await withTransaction(db, async (tx) => {
+      await cancelCentreSignals(tx, c, req.user!.username, new Date())
+      await centres.remove(tx, c.id)
+    })
     return c
   })
 
