@@ -44,11 +44,6 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: r,
     }),
-    promoted: new Counter({
-      name: 'hub_ingest_telemetry_promoted_total',
-      help: 'Held QoS 1 readings written at once because more was waiting behind them on their connection (maybe an alarm)',
-      registers: r,
-    }),
     stageSeconds: new Histogram({
       name: 'hub_ingest_stage_seconds',
       help: 'Time a device message spends in each ingest stage (broker-auth: topic ACL and telemetry admission; decode; commit: queued to committed; publish: PUBACK and broker fan-out), by pipeline',

@@ -10,7 +10,9 @@ t.test('forms show field errors; a new device shows its secret once', async (t) 
   const h = await startTestHub(t)
   const browser = await launchBrowser(t)
   const { page, errors } = await newPage(browser)
+  await h.create('/api/v1/sites', { kind: 'home', name: '张家', address: '2 Road' })
   await logIn(page, h.base, 'admin', ADMIN_PASSWORD, '/admin/sites')
+  await page.locator('[data-testid=resource-list] tbody tr', { hasText: '张家' }).waitFor()
 
   await page.locator('[data-testid=create]').click()
   const form = page.locator('[data-testid=admin-form]')
@@ -28,6 +30,18 @@ t.test('forms show field errors; a new device shows its secret once', async (t) 
   await page.locator('[data-testid=resource-list] tbody tr', { hasText: '松鹤园' }).waitFor()
   const sites = (await h.api('GET', '/api/v1/sites', undefined, h.token)).body.items
   t.equal(sites.find((s: any) => s.name === '松鹤园')?.lat, 31.2, 'the site is created once corrected')
+
+  // search goes to the API (?q=): only the matching site is listed
+  await page.locator('input[type=search]').fill('松鹤')
+  await page
+    .locator('[data-testid=resource-list] tbody tr', { hasText: '张家' })
+    .waitFor({ state: 'detached' })
+  t.same(
+    await page.locator('[data-testid=resource-list] tbody tr td:first-child').allInnerTexts(),
+    ['松鹤园'],
+    'the search finds the one site',
+  )
+  await page.locator('input[type=search]').fill('')
 
   await page.getByRole('link', { name: '设备' }).click()
   await page.locator('[data-testid=create]').click()

@@ -12,7 +12,7 @@ import { addUser } from './fixtures/people.js'
 t.test('an SOS from a device is worked from the queue to resolved', async (t) => {
   const h = await startTestHub(t)
   const browser = await launchBrowser(t)
-  const { page, errors } = await newPage(browser)
+  const { page, errors } = await newPage(browser, { permissions: ['notifications'] })
   const { site, resident, device } = await h.provision('call-button', { abilityLevel: 3 })
   await h.api(
     'PATCH',
@@ -29,9 +29,17 @@ t.test('an SOS from a device is worked from the queue to resolved', async (t) =>
   await page.locator('[data-testid=live-state][data-state=connected]').waitFor()
   await screenshot(page, 'queue-empty')
 
+  // the operator is in another tab: the alert also comes as a browser notification
+  await page.evaluate(() =>
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }),
+  )
   await d.event('sos', { button: 'pendant' })
   const row = page.locator('[data-testid=queue] li.row').first()
   await row.waitFor()
+  t.equal(await page.evaluate(() => (window as any).__alarms.notified), 1, 'a notification while hidden')
+  await page.evaluate(() =>
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => false }),
+  )
   t.match(await row.innerText(), /紧急呼叫/, 'the SOS shows in the queue with its type in words')
   t.match(await row.locator('.kind').innerText(), /🆘/, 'and its icon')
   const alertId = await row.getAttribute('data-alert-id')
@@ -83,6 +91,11 @@ t.test('an alert raised while the socket was down arrives after the reconnect', 
   await logIn(page, proxy.base, 'admin', ADMIN_PASSWORD)
   await d1.event('sos')
   await page.locator('[data-testid=queue] li.row').first().waitFor()
+  const sounded = () => page.evaluate(() => (window as any).__alarms.sounded as number)
+  t.equal(await sounded(), 1, 'the new alert sounded')
+  // muted, the next one is silent (and the switch says so)
+  await page.locator('[data-testid=mute]').click()
+  t.match(await page.locator('[data-testid=mute]').innerText(), /已静音/)
 
   proxy.drop()
   await page.locator('[data-testid=live-state][data-state=reconnecting]').waitFor()
@@ -97,6 +110,7 @@ t.test('an alert raised while the socket was down arrives after the reconnect', 
   await page.locator('[data-testid=live-state][data-state=connected]').waitFor()
   await page.locator('[data-testid=queue] li.row .kind', { hasText: '跌倒' }).waitFor()
   t.equal(await page.locator('[data-testid=queue] li.row').count(), 2, 'both alerts are in the queue')
+  t.equal(await sounded(), 1, 'muted: the second alert made no sound')
   t.ok(
     proxy.upgrades.some((line) => /[?&]since=\d+/.test(line)),
     'the console resumed the feed with ?since=',

@@ -18,7 +18,7 @@ t.test('migrations: concurrent starts apply each once; a newer schema is refused
   const known = await listMigrations()
   const [ranA, ranB] = await Promise.all([migrate(a), migrate(b)])
   t.same(
-    [...ranA, ...ranB].sort(),
+    [...ranA, ...ranB].sort((x, y) => x - y),
     known.map((m) => m.version),
     'each migration ran in exactly one of the two processes',
   )

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import type { Address } from '../src/notify/channel.js'
 import { channelsFor, createChannels } from '../src/notify/channels/index.js'
@@ -116,6 +118,23 @@ t.test('webhook: a receiver too slow to answer is cut off (and not before the ti
   t.ok(Date.now() - started >= 290, 'not early')
   t.same(result, { ok: false, retryable: true, error: 'no answer within 300 ms' })
   t.equal(receiver.requests.length, 1, 'the request arrived; its answer did not')
+})
+
+t.test('webhook: sends to one receiver reuse a kept-alive connection', async (t) => {
+  let connections = 0
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => res.writeHead(200).end())
+  })
+  server.on('connection', () => connections++)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => new Promise((r) => server.close(r)))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+  const channel = webhookChannel({ defaultSecret: hubSecret })
+  for (let i = 0; i < 5; i++)
+    t.same(await channel.send(message, hook(url), english), { ok: true, receipt: 'HTTP 200' })
+  t.equal(connections, 1, 'five sends, one TCP connection')
+  server.closeAllConnections()
 })
 
 t.test('webhook: addresses that can never work are not retried', async (t) => {

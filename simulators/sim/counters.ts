@@ -19,12 +19,15 @@ export class Counters {
   /** a few error messages per kind, for the report */
   readonly examples: Record<string, string[]> = {}
   private inflight = 0
+  /** publishes still waiting for their PUBACK, by sending device */
+  private readonly pendingByDevice = new Map<string, number>()
 
-  /** Counts a publish and what became of it. */
-  track(kind: MessageKind, publish: Promise<unknown>) {
+  /** Counts a publish by `deviceId` and what became of it. */
+  track(kind: MessageKind, publish: Promise<unknown>, deviceId: string) {
     const t0 = performance.now()
     this.sent[kind]++
     this.inflight++
+    this.pendingByDevice.set(deviceId, (this.pendingByDevice.get(deviceId) ?? 0) + 1)
     publish
       .then(
         () => {
@@ -36,7 +39,15 @@ export class Counters {
           this.error(`publish ${kind}`, err)
         },
       )
-      .finally(() => this.inflight--)
+      .finally(() => {
+        this.inflight--
+        this.pendingByDevice.set(deviceId, this.pendingByDevice.get(deviceId)! - 1)
+      })
+  }
+
+  /** Publishes of these devices still waiting for their PUBACK. */
+  pendingOf(deviceIds: string[]) {
+    return deviceIds.reduce((n, id) => n + (this.pendingByDevice.get(id) ?? 0), 0)
   }
 
   error(kind: string, err?: unknown) {

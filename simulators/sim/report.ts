@@ -13,6 +13,8 @@ export interface SimReport {
   fleet: { devices: number; byType: Record<string, number>; connected: number; connectMs: number }
   durationMs: number
   messages: Record<string, { sent: number; acked: number; failed: number }>
+  /** unacknowledged when their device lost power and never came back (a power cut empties its queue) */
+  lostWithPower: number
   alerts: { expected: number; seen: number; missing: string[]; repeatsExpected: number }
   latency: { publishToAlertOpened: LatencySummary; publishToPuback: LatencySummary }
   errors: Record<string, number>
@@ -29,6 +31,7 @@ export function buildReport(parts: {
   counters: Counters
   tracker: AlertTracker
   expectations: Outcome[]
+  lostWithPower: number
 }): SimReport {
   const { counters: c, tracker: t } = parts
   const messages = Object.fromEntries(
@@ -37,7 +40,7 @@ export function buildReport(parts: {
   const missing = t.missing
   const errors = { ...c.errors }
   if (missing.length) errors['alert never seen'] = missing.length
-  const unacked = c.totalSent - c.totalAcked
+  const unacked = c.totalSent - c.totalAcked - parts.lostWithPower
   if (unacked) errors['never acknowledged'] = unacked
   const ok = Object.keys(errors).length === 0 && parts.expectations.every((e) => e.ok)
   return {
@@ -47,6 +50,7 @@ export function buildReport(parts: {
     fleet: parts.fleet,
     durationMs: parts.durationMs,
     messages,
+    lostWithPower: parts.lostWithPower,
     alerts: {
       expected: t.expectedOpens,
       seen: t.seenOpens,
@@ -95,6 +99,9 @@ export function formatReport(r: SimReport): string {
       ([k, m]) =>
         `  ${k.padEnd(10)} ${String(m.sent).padStart(6)} ${String(m.acked).padStart(7)} ${String(m.failed).padStart(7)}`,
     ),
+    ...(r.lostWithPower
+      ? [`  ${r.lostWithPower} in flight when their device lost power for good (never acknowledged)`]
+      : []),
     `alerts: ${r.alerts.expected} expected to open, ${r.alerts.seen} seen on the live feed; ${r.alerts.repeatsExpected} repeats folded into open alerts`,
     'latency, ms',
     ...latencyLines('publish → alert.opened', r.latency.publishToAlertOpened),

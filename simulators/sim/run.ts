@@ -166,6 +166,7 @@ export async function runSimulation(
       counters,
       tracker,
       expectations,
+      lostWithPower: counters.pendingOf(runtime.unpowered),
     })
   } finally {
     clearInterval(ticker)

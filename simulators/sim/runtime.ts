@@ -61,6 +61,11 @@ export class FleetRuntime {
     return this.byId.get(d.id)!
   }
 
+  /** Devices without power at the end: what they had in flight went down with them. */
+  get unpowered() {
+    return this.members.filter((m) => !m.powered).map((m) => m.device.id)
+  }
+
   get connected() {
     return this.members.filter((m) => m.sim?.client.connected).length
   }
@@ -71,7 +76,7 @@ export class FleetRuntime {
       try {
         m.sim = await SimDevice.connect(this.o.mqttUrl, m.device, { reconnectPeriod: 2_000 })
         m.sim.client.on('error', (err) => this.counters.error('mqtt', err))
-        this.counters.track('status', m.sim.announce())
+        this.counters.track('status', m.sim.announce(), m.device.id)
         onConnected()
       } catch (err) {
         this.counters.error('connect', err)
@@ -85,14 +90,18 @@ export class FleetRuntime {
     const id = m.sim.newEventId()
     const payload = eventPayload(m.def, type, id, m.sim.now(), fields)
     this.tracker.sending(m.device.id, m.def, type, String(payload.state ?? 'alarm'), id)
-    this.counters.track('events', m.sim.publish('events', JSON.stringify(payload)))
+    this.counters.track('events', m.sim.publish('events', JSON.stringify(payload)), m.device.id)
   }
 
   /** One telemetry reading now, and a `low-battery` event the first time the battery is low. */
   telemetry(m: Member) {
     if (!m.sim) return
     const reading = telemetryPayload(m.def, m.battery, m.sim.now(), this.rng)
-    this.counters.track('telemetry', m.sim.publish('telemetry', JSON.stringify(reading), this.o.telemetryQos))
+    this.counters.track(
+      'telemetry',
+      m.sim.publish('telemetry', JSON.stringify(reading), this.o.telemetryQos),
+      m.device.id,
+    )
     if (m.battery < LOW_BATTERY && !m.lowBatterySent) {
       m.lowBatterySent = true
       this.event(m, 'low-battery')
@@ -100,7 +109,8 @@ export class FleetRuntime {
   }
 
   malformed(m: Member, kind: MalformedKind, n: number) {
-    if (m.sim) this.counters.track('malformed', m.sim.publish('events', malformedPayload(m.def, kind, n)))
+    if (m.sim)
+      this.counters.track('malformed', m.sim.publish('events', malformedPayload(m.def, kind, n)), m.device.id)
   }
 
   /** Every powered device reports on its interval, starting at a random phase, until stop(). */

@@ -40,7 +40,7 @@ const steps: { [S in Step['do']]: Run<S> } = {
         m.powered = true
         try {
           await m.sim?.reconnect()
-          if (m.sim) counters.track('status', m.sim.announce())
+          if (m.sim) counters.track('status', m.sim.announce(), m.device.id)
         } catch (err) {
           counters.error('reconnect', err)
         }

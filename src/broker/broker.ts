@@ -1,13 +1,11 @@
 import type { IncomingMessage } from 'node:http'
 import { createServer, type Server } from 'node:net'
-import type { Readable } from 'node:stream'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { createWebSocketStream, type WebSocket } from 'ws'
 import { deviceDefinition } from '../../devices/index.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { deviceTopic, inboundChannels, parseDeviceTopic } from '../contract/topics.js'
-import type { WhenBehind } from '../ingest/admission.js'
 import { StoppingError } from '../ingest/group-commit.js'
 import type { Ingest } from '../ingest/ingest.js'
 import type { DeviceSession } from '../ingest/session.js'
@@ -41,22 +39,6 @@ type RefusalReason =
 interface HubClient extends Client {
   device?: DeviceSession
   emptyPersistentId?: boolean
-}
-
-/**
- * "More is waiting on this connection": aedes reads a connection's next packets only once the current ones
- * are handled, so a held reading would keep whatever follows it (maybe an alarm) unread.
- */
-function whenBehind(client: Client): WhenBehind {
-  return (onMore) => {
-    const conn = client.conn as unknown as Readable
-    if (conn.readableLength > 0) {
-      onMore()
-      return () => {}
-    }
-    conn.once('readable', onMore)
-    return () => conn.off('readable', onMore)
-  }
 }
 
 function refusal(returnCode: 2 | 5, message: string): AuthenticateError {
@@ -104,15 +86,7 @@ export class Broker {
         }
         const pipeline = target.channel === 'events' ? 'events' : 'telemetry'
         this.deps.ingest
-          .handle(
-            device,
-            target.channel,
-            packet.topic,
-            packet.payload as Buffer,
-            packet.qos,
-            startedAt,
-            client ? whenBehind(client) : undefined,
-          )
+          .handle(device, target.channel, packet.topic, packet.payload as Buffer, packet.qos, startedAt)
           .then(
             () => {
               // aedes writes the PUBACK and fans the message out inside this call

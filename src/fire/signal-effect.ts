@@ -34,9 +34,6 @@ interface Place {
   device: SignalDevice | null
 }
 
-/** an institution's device: the only place a change may yield signals */
-type DevicePlace = Place & { device: SignalDevice }
-
 export function fireSignalEffect(deps: FireSignalDeps): AlertEffect {
   return {
     name: 'fire signal',
@@ -46,20 +43,16 @@ export function fireSignalEffect(deps: FireSignalDeps): AlertEffect {
         work.tx,
         changes.map((c) => c.alert),
       )
-      for (const c of changes) {
-        const place = places.get(c.alert.id)
-        if (place?.site.kind !== 'institution' || !place.device) continue
-        const at: DevicePlace = { site: place.site, device: place.device }
-        await setAsideOnFailure(work, c, () => onChange(work, c, at, deps))
-      }
+      for (const c of changes)
+        await setAsideOnFailure(work, c, () => onChange(work, c, places.get(c.alert.id), deps))
     },
   }
 }
 
 /**
- * One change under a savepoint of its own: a signal that cannot be built or queued is set aside with the
- * reason (a `signal-set-aside` entry in the fire-event log and a delivery-failure alert), while the alarm and
- * every other change's signal are committed as usual.
+ * One change's signal under a savepoint of its own: if it cannot be built or queued, what it did is undone,
+ * it is set aside with the reason (fire-event log, a delivery-failure alert) and the alarm itself and every
+ * other change's signal go on, so one bad signal never holds back another.
  */
 async function setAsideOnFailure(work: AlertWork, c: Change, fn: () => Promise<void>) {
   const mark = work.mark()
@@ -70,20 +63,21 @@ async function setAsideOnFailure(work: AlertWork, c: Change, fn: () => Promise<v
   } catch (err) {
     await work.tx.query('ROLLBACK TO SAVEPOINT fire_signal')
     work.rewind(mark)
-    const { alert } = c
     const reason = err instanceof Error ? err.message : String(err)
+    const { alert } = c
     await recordSetAside(work.tx, { siteId: alert.siteId!, alertId: alert.id, reason, at: work.now })
     work.raise({
       alertType: 'delivery-failure',
       siteId: alert.siteId,
-      residentId: alert.residentId,
+      residentId: null,
       relatedAlertId: alert.id,
       data: { target: 'fire-centre', reason: `the fire signal could not be queued: ${reason}` },
     })
   }
 }
 
-async function onChange(work: AlertWork, c: Change, place: DevicePlace, deps: FireSignalDeps) {
+async function onChange(work: AlertWork, c: Change, place: Place | undefined, deps: FireSignalDeps) {
+  if (place?.site.kind !== 'institution' || !place.device) return
   const { tx, now } = work
   const alert = alertJson(c.alert)
   const fire = alert.priority === 1
@@ -113,10 +107,10 @@ async function onChange(work: AlertWork, c: Change, place: DevicePlace, deps: Fi
 }
 
 /** A new fire alarm: its verification window starts; a second detector in the zone confirms it. */
-async function opened(work: AlertWork, alert: AlertJson, place: DevicePlace, deps: FireSignalDeps) {
+async function opened(work: AlertWork, alert: AlertJson, place: Place, deps: FireSignalDeps) {
   const { windows } = deps
   const openedAt = new Date(alert.openedAt)
-  const zone = zoneKey(place.device.location)
+  const zone = zoneKey(place.device!.location)
   await startVerification(work.tx, alert.id, place.site.id, zone, openedAt, windows)
   work.afterCommit.push(deps.onWindowStarted)
   if (!zone) return

@@ -33,6 +33,8 @@ export async function consoleRoutes(app: FastifyInstance) {
         .code(503)
         .type('text/plain; charset=utf-8')
         .send('The console is not built: run npm run build:web (npm ci does it).')
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', consoleDir)
+    return reply
+      .header('cache-control', 'no-cache')
+      .sendFile('index.html', consoleDir, { cacheControl: false })
   })
 }

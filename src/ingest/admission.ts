@@ -1,9 +1,7 @@
 // Telemetry is admitted under a budget so that alarms pre-empt it. A reading is admitted only while the alarm
 // path is idle and fewer than `budget` admitted readings are still uncommitted (a lagging database fills the
 // budget). A QoS 1 reading that is not admitted waits, and with it its PUBACK: back-pressure on the device.
-// A QoS 0 reading that is not admitted at once is shed (the caller counts it). A held reading is promoted
-// (admitted at once, written apart) when more is waiting behind it on its connection: aedes reads a
-// connection's next packets only after the current ones are handled, and the next one may be an alarm.
+// A QoS 0 reading that is not admitted at once is shed (the caller counts it).
 
 export interface AdmissionOptions {
   /** admitted readings not yet committed, at most */
@@ -14,24 +12,14 @@ export interface AdmissionOptions {
 
 export type Refusal = 'alarm-busy' | 'budget'
 
-/** Subscribes to "more is waiting behind this reading"; returns the unsubscribe. */
-export type WhenBehind = (onMore: () => void) => () => void
-
-interface Waiter {
-  resolve: (how: 'admitted' | 'promoted') => void
-  settled: boolean
-}
-
 /** waiting readings admitted per turn of the event loop */
 const SLICE = 200
 
 export class TelemetryAdmission {
   private admitted = 0
   /** FIFO of waiting readings; `head` avoids shifting a long array on every admission */
-  private waiting: Waiter[] = []
+  private waiting: (() => void)[] = []
   private head = 0
-  /** waiters not yet settled (promoted ones stay in `waiting` until reached) */
-  private pending = 0
   /** set when the hub stops: everything is admitted and refused downstream */
   private open = false
   private wakeScheduled = false
@@ -49,38 +37,18 @@ export class TelemetryAdmission {
   /** Admits at once or says why not (QoS 0: the reading is then shed). */
   tryEnter(): Refusal | null {
     // waiting QoS 1 readings go first: a QoS 0 one must not jump the queue
-    const why = this.refusal() ?? (this.pending > 0 ? 'budget' : null)
+    const why = this.refusal() ?? (this.queued > 0 ? 'budget' : null)
     if (why === null) this.admitted++
     return why
   }
 
-  /**
-   * Resolves once admitted (QoS 1: the device's PUBACK waits meanwhile): 'admitted' in turn, or 'promoted'
-   * when `whenBehind` reports more waiting behind it on its connection.
-   */
-  enter(whenBehind?: WhenBehind): Promise<'admitted' | 'promoted'> {
-    if (this.pending === 0 && this.refusal() === null) {
+  /** Resolves once admitted (QoS 1: the device's PUBACK waits meanwhile). */
+  enter(): Promise<void> {
+    if (this.queued === 0 && this.refusal() === null) {
       this.admitted++
-      return Promise.resolve('admitted')
+      return Promise.resolve()
     }
-    return new Promise((resolve) => {
-      const w: Waiter = { resolve, settled: false }
-      const unsubscribe = whenBehind?.(() => this.settle(w, 'promoted'))
-      w.resolve = (how) => {
-        unsubscribe?.()
-        resolve(how)
-      }
-      this.waiting.push(w)
-      this.pending++
-    })
-  }
-
-  private settle(w: Waiter, how: 'admitted' | 'promoted') {
-    if (w.settled) return
-    w.settled = true
-    this.pending--
-    this.admitted++
-    w.resolve(how)
+    return new Promise((resolve) => this.waiting.push(resolve))
   }
 
   /** An admitted reading was committed (or failed): its share of the budget is free again. */
@@ -97,7 +65,7 @@ export class TelemetryAdmission {
   wake() {
     if (this.wakeScheduled) return
     for (let n = 0; n < SLICE; n++) {
-      if (this.pending === 0 || this.refusal() !== null) return
+      if (this.queued === 0 || this.refusal() !== null) return
       this.admitNext()
     }
     this.wakeScheduled = true
@@ -107,25 +75,27 @@ export class TelemetryAdmission {
     })
   }
 
-  /** Settles the oldest unsettled waiter (call only while pending > 0). */
   private admitNext() {
-    let w: Waiter
-    do w = this.waiting[this.head++]!
-    while (w.settled)
+    const resolve = this.waiting[this.head++]!
     if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
       this.waiting = this.waiting.slice(this.head)
       this.head = 0
     }
-    this.settle(w, 'admitted')
+    this.admitted++
+    resolve()
+  }
+
+  private get queued() {
+    return this.waiting.length - this.head
   }
 
   /** Admits everyone waiting regardless of the budget (the hub is stopping: they are refused downstream). */
   release() {
     this.open = true
-    while (this.pending > 0) this.admitNext()
+    while (this.queued > 0) this.admitNext()
   }
 
   get depth() {
-    return { admitted: this.admitted, waiting: this.pending }
+    return { admitted: this.admitted, waiting: this.queued }
   }
 }

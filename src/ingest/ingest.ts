@@ -5,7 +5,7 @@ import type { Bus } from '../bus.js'
 import type { DeviceChannel } from '../contract/topics.js'
 import type { Metrics } from '../metrics.js'
 import type { Pools } from '../store/db.js'
-import { TelemetryAdmission, type WhenBehind } from './admission.js'
+import { TelemetryAdmission } from './admission.js'
 import { CommandResults } from './command-results.js'
 import { eventWriter, type IncomingEvent } from './event-writer.js'
 import { GroupCommitter } from './group-commit.js'
@@ -71,18 +71,13 @@ export class Ingest {
   private readonly admission: TelemetryAdmission
   private readonly quota = new RejectQuota()
   private alarmsIdle: (() => void)[] = []
-  /**
-   * Promoted readings: their own batches on the alarm pool, ungated, so they wait behind no other reading;
-   * one batch at a time, so a flood of them costs the alarm path one connection at most.
-   */
-  private readonly promotedWriter: GroupCommitter<StateItem>
   readonly commands: CommandResults
 
   constructor(
     pools: Pools,
     bus: Bus,
     private readonly metrics: Metrics,
-    alerts: AlertRunner,
+    private readonly alerts: AlertRunner,
     opts: IngestOptions,
   ) {
     this.commands = new CommandResults(pools.main, bus)
@@ -94,11 +89,6 @@ export class Ingest {
         for (const wake of this.alarmsIdle.splice(0)) wake()
         this.admission.wake()
       },
-    })
-    this.promotedWriter = new GroupCommitter(telemetryWriter(pools.alarms, metrics), {
-      maxBatch: 500,
-      capacity: 50_000,
-      onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
     })
     this.admission = new TelemetryAdmission({
       budget: opts.telemetryBudget,
@@ -115,7 +105,7 @@ export class Ingest {
 
   /**
    * Settles once the message is committed (or recorded as rejected). `startedAt` (hrtime) is when the broker
-   * took the PUBLISH, for the stage histograms; `whenBehind` reports more waiting on the device's connection.
+   * took the PUBLISH, for the stage histograms.
    */
   async handle(
     device: DeviceSession,
@@ -124,11 +114,11 @@ export class Ingest {
     payload: Buffer,
     qos: number,
     startedAt = process.hrtime.bigint(),
-    whenBehind?: WhenBehind,
   ) {
-    const receivedAt = new Date()
+    // arrival on the alerting runner's clock: the alert decided from this event uses the same one
+    const receivedAt = this.alerts.clock.now()
     try {
-      await this.route(device, channel, payload, qos, receivedAt, startedAt, whenBehind)
+      await this.route(device, channel, payload, qos, receivedAt, startedAt)
       this.metrics.messages.inc({ channel })
     } catch (err) {
       if (err instanceof Rejected)
@@ -149,12 +139,11 @@ export class Ingest {
     qos: number,
     receivedAt: Date,
     startedAt: bigint,
-    whenBehind?: WhenBehind,
   ) {
     if (channel === 'status') {
       return this.state.submit({ kind: 'status', deviceId: d.id, status: parseStatus(payload), receivedAt })
     }
-    if (channel === 'telemetry') return this.telemetry(d, payload, qos, receivedAt, startedAt, whenBehind)
+    if (channel === 'telemetry') return this.telemetry(d, payload, qos, receivedAt, startedAt)
     const stage = this.stages('events')
     stage('broker-auth', startedAt)
     let t = process.hrtime.bigint()
@@ -180,16 +169,13 @@ export class Ingest {
     qos: number,
     receivedAt: Date,
     startedAt: bigint,
-    whenBehind?: WhenBehind,
   ) {
     const stage = this.stages('telemetry')
     const refused = this.admission.tryEnter()
     if (refused && qos === 0) return this.metrics.shed.inc({ reason: refused })
-    let promoted = false
     if (refused) {
       this.metrics.held.inc({ reason: refused })
-      promoted = (await this.admission.enter(whenBehind)) === 'promoted'
-      if (promoted) this.metrics.promoted.inc()
+      await this.admission.enter()
     }
     let t = stage('broker-auth', startedAt)
     let committing: Promise<void>
@@ -201,7 +187,7 @@ export class Ingest {
         receivedAt,
       }
       t = stage('decode', t)
-      committing = (promoted ? this.promotedWriter : this.state).submit(item)
+      committing = this.state.submit(item)
     } catch (err) {
       this.admission.leave()
       throw err
@@ -250,7 +236,7 @@ export class Ingest {
   async stop() {
     // held readings go on to be refused by the stopped writer: their devices retry after reconnecting
     this.admission.release()
-    await Promise.all([this.events.drain(), this.state.drain(), this.promotedWriter.drain()])
+    await Promise.all([this.events.drain(), this.state.drain()])
   }
 
   get queueDepth() {

@@ -8,7 +8,7 @@ import type { CentreSender } from '../fire/centre-channel.js'
 import type { FireSignal } from '../fire/signal.js'
 import { GroupCommitter } from '../ingest/group-commit.js'
 import type { Metrics } from '../metrics.js'
-import { appendAlertEvents } from '../store/alert-writes.js'
+import { appendAlertEvents, shareAlerts } from '../store/alert-writes.js'
 import type { Db } from '../store/db.js'
 import {
   type Claimed,
@@ -243,9 +243,11 @@ export class Outbox {
   }
 
   private async deliver(n: Notification) {
-    const startedAt = new Date()
+    // the runner's clock: these times land in the alert's history beside the times it decided
+    const { clock } = this.deps.alerts
+    const startedAt = clock.now()
     const result = await this.send(n)
-    const finishedAt = new Date()
+    const finishedAt = clock.now()
     const retryAt = this.retryAt(n, result, finishedAt)
     this.deps.metrics.notifications.inc({
       channel: n.channel,
@@ -261,6 +263,10 @@ export class Outbox {
   private async record(batch: Finished[]) {
     await this.deps.alerts.run(async (work) => {
       const { tx } = work
+      await shareAlerts(
+        tx,
+        batch.flatMap(({ n }) => (n.alertId ? [n.alertId] : [])),
+      )
       const now = await completeAttempts(
         tx,
         batch.map(({ n, result, startedAt, finishedAt, retryAt }) => ({

@@ -117,6 +117,16 @@ export async function appendAlertEvents(q: Queryable, entries: { alertId: string
 }
 
 /**
+ * Takes the alerts (FOR KEY SHARE, as the audit entries' foreign key would) before any notification row: an
+ * ack locks its alert and then cancels its notifications, so a writer that recorded deliveries first and
+ * referenced the alert after would deadlock with it.
+ */
+export async function shareAlerts(q: Queryable, alertIds: string[]) {
+  if (alertIds.length === 0) return
+  await q.query('SELECT 1 FROM alerts WHERE id = ANY($1) ORDER BY id FOR KEY SHARE', [[...new Set(alertIds)]])
+}
+
+/**
  * Cancels the queued notifications of alerts that stopped escalating (fire-centre signals excepted). Run
  * before the alert writes: every transaction takes notification rows before the feed's counter row (the
  * outbox does too), so the two never wait on each other in opposite orders.

@@ -1,6 +1,6 @@
 import type { Queryable } from './db.js'
 
-// The forwarder's own entries in the fire-event log: a signal set aside (it could not be built or queued)
+// The fire path's own entries in the fire-event log: a signal set aside (it could not be built or queued)
 // and the pending signals a deleted monitoring centre took with it.
 
 export async function recordSetAside(

@@ -95,7 +95,7 @@ export interface Notification {
   to: string | null
   state: string
   attempts: number
-  receipt: unknown
+  receipt: string | null
   lastError: string | null
   createdAt: string
   deliveredAt: string | null

@@ -84,8 +84,14 @@ export function MapScreen() {
         fillOpacity: 0.9,
         className: `site-marker${s.fire ? ' fire' : ''}`,
       })
+      // on a plain background the names are the only landmarks: always shown
       marker.bindTooltip(
         `${s.fire ? '🔥 ' : ''}${s.site.name} · ${t('map.openAlerts', { n: s.open.length })}`,
+        {
+          permanent: !tiles,
+          direction: 'right',
+          offset: [10, 0],
+        },
       )
       marker.addTo(g)
     }
@@ -94,7 +100,7 @@ export function MapScreen() {
         padding: [40, 40],
         maxZoom: 14,
       })
-  }, [sites, alerts.value])
+  }, [sites, alerts.value, tiles])
 
   return (
     <div class="map-screen">

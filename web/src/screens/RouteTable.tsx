@@ -46,6 +46,7 @@ export function RouteTable({ alertId }: { alertId: string }) {
                   {n.lastError && <span class="bad"> {n.lastError}</span>}
                 </td>
                 <td>
+                  {n.receipt && <span class="mono">{n.receipt} </span>}
                   {n.deliveredAt ? formatTime(n.deliveredAt) : '—'}
                   {n.acknowledgedAt && ` · ✔ ${formatTime(n.acknowledgedAt)}`}
                 </td>
