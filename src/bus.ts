@@ -11,8 +11,10 @@ export interface BusEvents {
   'alert.updated': [Alert, HistoryEntry[]]
   /** a stored live-feed message, emitted after its commit */
   live: [LiveMessage]
-  /** a user's role, sites or disabled flag changed (committed): their open connections must re-authenticate */
+  /** a user's role, sites, password or disabled flag changed (committed): their open connections must re-authenticate */
   'user.changed': [userId: string]
+  /** a token was logged out (committed): connections opened with it close */
+  'token.revoked': [tokenId: string]
 }
 
 export class Bus extends EventEmitter<BusEvents> {

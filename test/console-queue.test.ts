@@ -14,10 +14,12 @@ t.test('an SOS from a device is worked from the queue to resolved', async (t) =>
   const browser = await launchBrowser(t)
   const { page, errors } = await newPage(browser, { permissions: ['notifications'] })
   const { site, resident, device } = await h.provision('call-button', { abilityLevel: 3 })
+  // born on 1 January: the age is this year minus the birth year whatever today's date
+  const birthDate = `${new Date().getFullYear() - 82}-01-01`
   await h.api(
     'PATCH',
     `/api/v1/residents/${resident.id}`,
-    { contacts: [{ name: '王芳', relation: '女儿', phone: '13800000001' }] },
+    { contacts: [{ name: '王芳', relation: '女儿', phone: '13800000001' }], birthDate },
     h.token,
   )
   const d = await h.connectDevice(device)
@@ -50,6 +52,11 @@ t.test('an SOS from a device is worked from the queue to resolved', async (t) =>
   await ws.waitFor()
   await page.locator('[data-testid=resident-card]').getByText('13800000001').waitFor()
   t.match(await page.locator('[data-testid=resident-card]').innerText(), /重度失能/, 'ability level in words')
+  t.equal(
+    await page.locator('[data-testid=resident-age]').innerText(),
+    `82 岁（${birthDate} 出生）`,
+    'the age in years from the birth date, with the date',
+  )
   await screenshot(page, 'workspace-open')
 
   await page.locator('[data-testid=ack]').click()
@@ -75,6 +82,17 @@ t.test('an SOS from a device is worked from the queue to resolved', async (t) =>
   t.equal(resolved.state, 'resolved', 'resolved in the hub')
   t.equal(resolved.outcome, 'assisted')
   t.equal(resolved.siteId, site.id)
+
+  // logging out ends the console's token in the hub, not just in this browser
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('hub.session') ?? '{}').token)
+  await page.locator('[data-testid=logout]').click()
+  await page.waitForURL(/\/login/)
+  t.equal(
+    (await h.api('GET', '/api/v1/auth/me', undefined, token)).status,
+    401,
+    'the logged-out token is dead',
+  )
+  t.equal((await h.api('GET', '/api/v1/auth/me', undefined, h.token)).status, 200, 'other sessions go on')
   t.same(errors, [], 'no script errors on the page')
 })
 

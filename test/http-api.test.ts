@@ -135,9 +135,11 @@ t.test('HTTP API conventions', async (t) => {
       abilityLevel: 4,
       livesAlone: true,
       conditions: ['dementia'],
+      birthDate: '1941-02-28',
       contacts: [{ name: 'Wang Jr', relation: 'son', phone: '+86 138 0000 0000', language: 'zh-CN' }],
     })
     t.same(resident.contacts[0].name, 'Wang Jr')
+    t.equal(resident.birthDate, '1941-02-28', 'the birth date as it was given, whatever the time zone')
     const created = await api(
       'POST',
       '/api/v1/devices',
@@ -158,6 +160,20 @@ t.test('HTTP API conventions', async (t) => {
     t.equal(patched.body.abilityLevel, 3)
     t.equal(patched.body.name, 'Wang')
     t.equal((await api('PATCH', `/api/v1/residents/${resident.id}`, { bogus: 1 }, token)).status, 400)
+    t.equal(
+      (await api('GET', `/api/v1/residents/${resident.id}`, undefined, token)).body.birthDate,
+      '1941-02-28',
+    )
+    const nextYear = `${new Date().getUTCFullYear() + 1}-06-01`
+    for (const birthDate of [nextYear, '1899-12-31', '1950-02-30', '12/03/1950', 19500101]) {
+      const bad = await api('PATCH', `/api/v1/residents/${resident.id}`, { birthDate }, token)
+      t.equal(bad.status, 400, `birthDate ${birthDate} is refused`)
+      t.equal(bad.body.details?.[0]?.field, 'body.birthDate')
+    }
+    const cleared = await api('PATCH', `/api/v1/residents/${resident.id}`, { birthDate: null }, token)
+    t.equal(cleared.body.birthDate, null, 'null clears it')
+    const bare = await h.create('/api/v1/residents', { siteId: site.id, name: 'Li', abilityLevel: 1 })
+    t.equal(bare.birthDate, null, 'optional')
 
     for (let i = 0; i < 4; i++)
       await h.create('/api/v1/sites', { kind: 'home', name: `home ${i}`, address: 'x' })

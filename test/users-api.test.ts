@@ -178,7 +178,13 @@ t.test('users API', async (t) => {
     })
     t.equal(login.status, 401, 'a disabled user cannot log in')
     await api('PATCH', `/api/v1/users/${u.user.id}`, { disabled: false }, token)
-    t.equal((await api('GET', '/api/v1/sites', undefined, fresh)).status, 200, 'enabled again')
+    t.equal((await api('GET', '/api/v1/sites', undefined, fresh)).status, 401, 'enabling does not revive it')
+    const again = await h.login(u.username, 'a-new-password')
+    t.equal(
+      (await api('GET', '/api/v1/sites', undefined, again)).status,
+      200,
+      'enabled again: a new login works',
+    )
   })
 
   await t.test('who may read and write users', async (t) => {

@@ -2,12 +2,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { HubError } from '../errors.js'
 import type { Queryable } from '../store/db.js'
-import { findUser, type Role, type User } from '../store/users.js'
-import { bearer, type TokenService } from './tokens.js'
+import { findTokenUser, type Role, type User } from '../store/users.js'
+import { bearer, type TokenClaims, type TokenService } from './tokens.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     user: User | null
+    /** the claims of the caller's token (set with user) */
+    token: TokenClaims | null
   }
   interface FastifyInstance {
     /** onRequest hook: a valid token of a user with one of these roles */
@@ -16,21 +18,28 @@ declare module 'fastify' {
 }
 
 /**
- * The user behind a token, or null. The user row is read on every request, so disabling a user or changing
- * a role takes effect at once rather than when the token expires.
+ * The user behind a token and its claims, or null. The user row is read on every request, so disabling a
+ * user, changing a role, a password change (new token epoch) or a logout (revoked id) takes effect at once,
+ * in every hub process sharing the database, rather than when the token expires.
  */
 export async function userForToken(db: Queryable, tokens: TokenService, token: string | null) {
   const claims = token ? tokens.check(token) : null
-  const user = claims ? await findUser(db, claims.sub) : null
-  return user && !user.disabled ? user : null
+  if (!claims) return null
+  const found = await findTokenUser(db, claims.sub, claims.jti)
+  if (!found || found.disabled || found.revoked || found.tokenEpoch !== claims.ep) return null
+  const user: User = found
+  return { user, claims }
 }
 
 // Shared (fastify-plugin) so every route plugin sees requireRole and request.user.
 export const authPlugin = fp(async (app) => {
   app.decorateRequest('user', null)
+  app.decorateRequest('token', null)
   app.decorate('requireRole', (...roles: Role[]) => async (req: FastifyRequest) => {
     const { db, tokens } = app.deps
-    req.user = await userForToken(db, tokens, bearer(req.headers.authorization))
+    const found = await userForToken(db, tokens, bearer(req.headers.authorization))
+    req.user = found?.user ?? null
+    req.token = found?.claims ?? null
     if (!req.user) throw new HubError('HUB_ERR_UNAUTHORIZED', 'a valid bearer token is required')
     if (!roles.includes(req.user.role)) {
       throw new HubError('HUB_ERR_FORBIDDEN', `the ${req.user.role} role may not do this`)

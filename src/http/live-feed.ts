@@ -21,6 +21,8 @@ const PING_MS = 30_000
 /** Who is watching: with `siteIds` (a staff user), only messages about those sites are sent. */
 export interface Viewer {
   userId: string
+  /** the id of the token it connected with: its logout closes this connection */
+  tokenId?: string
   siteIds?: string[]
 }
 
@@ -32,6 +34,7 @@ const siteOf = (m: LiveMessage) => {
 interface Client {
   ws: WebSocket
   userId?: string
+  tokenId?: string
   sites?: Set<string>
   /** replaying from the database; live messages are not sent until it has caught up */
   replaying: boolean
@@ -52,6 +55,11 @@ export class LiveFeed {
       if (c.userId === userId) c.ws.close(LiveClose.accountChanged, 'your account changed; reconnect')
     }
   }
+  private readonly onTokenRevoked = (tokenId: string) => {
+    for (const c of this.clients) {
+      if (c.tokenId === tokenId) c.ws.close(LiveClose.accountChanged, 'logged out')
+    }
+  }
 
   constructor(
     private readonly db: Db,
@@ -65,6 +73,7 @@ export class LiveFeed {
     this.released = (await feedBounds(this.db)).newest
     this.bus.on('live', this.onLive)
     this.bus.on('user.changed', this.onUserChanged)
+    this.bus.on('token.revoked', this.onTokenRevoked)
     this.timers.push(setInterval(() => this.ping(), PING_MS))
     const prune = () =>
       pruneFeed(this.db, this.keepMs).catch((err) => this.log.warn({ err }, 'feed prune failed'))
@@ -131,6 +140,7 @@ export class LiveFeed {
     const c: Client = {
       ws,
       userId: viewer?.userId,
+      tokenId: viewer?.tokenId,
       sites: viewer?.siteIds && new Set(viewer.siteIds),
       replaying: since !== undefined,
       lastSent: since ?? this.released,
@@ -186,6 +196,7 @@ export class LiveFeed {
   async stop() {
     this.bus.off('live', this.onLive)
     this.bus.off('user.changed', this.onUserChanged)
+    this.bus.off('token.revoked', this.onTokenRevoked)
     clearTimeout(this.gapTimer)
     for (const t of this.timers) clearInterval(t)
     for (const c of this.clients) c.ws.close(LiveClose.shuttingDown, 'hub shutting down')

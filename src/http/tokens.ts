@@ -1,12 +1,21 @@
-import { createHmac } from 'node:crypto'
+import { createHmac, randomUUID } from 'node:crypto'
 import { createSigner, createVerifier } from 'fast-jwt'
-import type { Role } from '../store/users.js'
+import { z } from 'zod'
+import { roles } from '../store/users.js'
 
-export interface TokenClaims {
-  sub: string
-  name: string
-  role: Role
-}
+const claimsSchema = z.object({
+  sub: z.string(),
+  name: z.string(),
+  role: z.enum(roles),
+  /** the user's token epoch when issued: a password change or disabling moves it on, ending this token */
+  ep: z.number().int(),
+  /** this token's id, what logout revokes */
+  jti: z.string(),
+  /** expiry, in seconds since the epoch */
+  exp: z.number(),
+})
+
+export type TokenClaims = z.infer<typeof claimsSchema>
 
 /** Signed, expiring login tokens (HS256 JWT), keyed by a key derived from HUB_SECRET_KEY. */
 export function tokenService(secretKey: string, ttlMs: number) {
@@ -14,14 +23,14 @@ export function tokenService(secretKey: string, ttlMs: number) {
   const sign = createSigner({ key, algorithm: 'HS256', expiresIn: ttlMs })
   const verify = createVerifier({ key, algorithms: ['HS256'] })
   return {
-    issue(claims: TokenClaims): { token: string; expiresAt: string } {
-      const token = sign({ ...claims })
+    issue(claims: Pick<TokenClaims, 'sub' | 'name' | 'role' | 'ep'>): { token: string; expiresAt: string } {
+      const token = sign({ ...claims, jti: randomUUID() })
       return { token, expiresAt: new Date(Date.now() + ttlMs).toISOString() }
     },
-    /** The claims, or null for anything malformed, forged or expired. */
+    /** The claims, or null for anything malformed, forged, expired or issued before token ids existed. */
     check(token: string): TokenClaims | null {
       try {
-        return verify(token) as TokenClaims
+        return claimsSchema.parse(verify(token))
       } catch {
         return null
       }

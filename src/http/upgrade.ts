@@ -41,9 +41,10 @@ export function attachUpgrades(server: Server, d: UpgradeDeps) {
     const since = parseSince(req)
     if (since === null) return refuse(socket, 400, 'HUB_ERR_VALIDATION', 'since must be a whole number')
     userForToken(d.db, d.tokens, searchParams.get('token') ?? bearer(req.headers.authorization)).then(
-      (user) => {
-        if (!user) return refuse(socket, 401, 'HUB_ERR_UNAUTHORIZED', 'a valid token is required')
-        const viewer = { userId: user.id, siteIds: siteScope(user) }
+      (found) => {
+        if (!found) return refuse(socket, 401, 'HUB_ERR_UNAUTHORIZED', 'a valid token is required')
+        const { user, claims } = found
+        const viewer = { userId: user.id, tokenId: claims.jti, siteIds: siteScope(user) }
         live.handleUpgrade(req, socket, head, (ws) => void d.live.attach(ws, since, viewer))
       },
       (err) => {

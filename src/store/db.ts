@@ -7,6 +7,8 @@ export type Queryable = Pick<pg.Pool, 'query'>
 
 // timestamptz and bigint come back as Date and string; counts and seqs here stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
+// a calendar date stays the text 'YYYY-MM-DD': as a Date it would become local midnight, a day off elsewhere
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v)
 
 export function createPool(connectionString: string, max = 16, name = 'eldercare-hub'): Db {
   const pool = new pg.Pool({ connectionString, max, application_name: name })

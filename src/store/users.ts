@@ -50,16 +50,39 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 export async function findUserByName(q: Queryable, username: string) {
-  const { rows } = await q.query<User & { password_hash: string }>(
-    `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE username = $1`,
+  const { rows } = await q.query<User & { password_hash: string; tokenEpoch: number }>(
+    `SELECT ${USER_COLUMNS}, password_hash, token_epoch AS "tokenEpoch" FROM users WHERE username = $1`,
     [username],
   )
   return rows[0] ?? null
 }
 
-export async function findUser(q: Queryable, id: string): Promise<User | null> {
-  const { rows } = await q.query<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id])
+/**
+ * The user a token names, with what decides whether the token still counts: the user's current token epoch
+ * and whether this token id was revoked (one primary-key lookup, in the same round trip).
+ */
+export async function findTokenUser(q: Queryable, id: string, tokenId: string) {
+  const { rows } = await q.query<User & { tokenEpoch: number; revoked: boolean }>(
+    `SELECT ${USER_COLUMNS}, token_epoch AS "tokenEpoch",
+            EXISTS (SELECT 1 FROM revoked_tokens WHERE id = $2) AS revoked
+     FROM users WHERE id = $1`,
+    [id, tokenId],
+  )
   return rows[0] ?? null
+}
+
+/** Ends one token (logout); rows of tokens that have expired anyway are cleared on the way. */
+export async function revokeToken(q: Queryable, tokenId: string, expiresAt: Date) {
+  await q.query('DELETE FROM revoked_tokens WHERE expires_at < now()')
+  await q.query('INSERT INTO revoked_tokens (id, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    tokenId,
+    expiresAt,
+  ])
+}
+
+/** Ends every token the user holds now (password change, disabling); later logins get the new epoch. */
+export async function endUserTokens(q: Queryable, id: string) {
+  await q.query('UPDATE users SET token_epoch = token_epoch + 1 WHERE id = $1', [id])
 }
 
 /**

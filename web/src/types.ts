@@ -50,8 +50,8 @@ export interface Resident {
   livesAlone?: boolean
   conditions?: string[]
   contacts: Contact[]
+  /** YYYY-MM-DD */
   birthDate?: string | null
-  age?: number | null
 }
 
 export interface Site {

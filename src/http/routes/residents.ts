@@ -10,11 +10,22 @@ const contact = z.object({
   ...optional(contactChannels),
 })
 
+/** A calendar date `YYYY-MM-DD` from 1900-01-01 up to today (UTC, plus a day for time zones ahead of it). */
+const birthDate = z.iso
+  .date()
+  .refine((d) => d >= '1900-01-01', 'must not be before 1900-01-01')
+  .refine(
+    (d) => d <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+    'must not be in the future',
+  )
+  .describe('YYYY-MM-DD; the console shows the age from it')
+
 const resident = z.object({
   siteId: z.string().min(1),
   name: z.string().min(1).max(200),
   abilityLevel: z.number().int().min(0).max(4),
   livesAlone: z.boolean().optional(),
+  birthDate: birthDate.optional(),
   conditions: z.array(z.string().min(1).max(200)).max(50).optional(),
   contacts: z.array(contact).max(20).default([]),
 })
@@ -30,6 +41,8 @@ export const residentRoutes = crudRoutes({
     .omit({ contacts: true })
     .extend({ contacts: z.array(contact).max(20) })
     .partial()
+    // null clears a birth date
+    .extend({ birthDate: birthDate.nullable().optional() })
     .strict(),
   filters: z.object({ siteId: z.string().optional() }),
 })

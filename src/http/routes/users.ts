@@ -5,7 +5,14 @@ import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { type Queryable, withTransaction } from '../../store/db.js'
 import type { Keyset } from '../../store/resources.js'
-import { hashPassword, lockEnabledAdmins, type Role, roles, userRecords } from '../../store/users.js'
+import {
+  endUserTokens,
+  hashPassword,
+  lockEnabledAdmins,
+  type Role,
+  roles,
+  userRecords,
+} from '../../store/users.js'
 import { userReaders } from '../auth.js'
 import { clearable, contactChannels, optional, personName } from '../contact-fields.js'
 import { decodeCursor, page, pageQuery, searchQuery } from '../paging.js'
@@ -125,10 +132,12 @@ export async function userRoutes(fastify: FastifyInstance) {
         await checkSites(tx, fields.role ?? current.role, fields.siteIds ?? current.siteIds)
       }
       const values = password ? { ...fields, passwordHash: await hashPassword(password) } : fields
+      // a new password or disabling ends every token issued before it, for good (re-enabling keeps them ended)
+      if (password || fields.disabled) await endUserTokens(tx, id)
       return (await userRecords.patch(tx, id, values))!
     })
-    // open live-feed connections re-authenticate: a disabled user's stop, a new scope applies
-    if (fields.role || fields.siteIds || fields.disabled) bus.emit('user.changed', id)
+    // open live-feed connections re-authenticate: ended tokens' stop, a new scope applies
+    if (fields.role || fields.siteIds || fields.disabled || password) bus.emit('user.changed', id)
     return updated
   })
 }

@@ -1,3 +1,4 @@
+import { ageInYears } from '../age'
 import { abilityKeys } from '../alert-kinds'
 import { entity } from '../cache'
 import { Copy } from '../components/Copy'
@@ -8,6 +9,7 @@ import type { Resident, Site } from '../types'
 export function ResidentCard({ residentId, siteId }: { residentId: string | null; siteId: string | null }) {
   const resident = entity<Resident>('residents', residentId)
   const site = entity<Site>('sites', siteId)
+  const age = ageInYears(resident?.birthDate, new Date())
   return (
     <section class="card" aria-label={t('ws.resident')} data-testid="resident-card">
       <h3>{t('ws.resident')}</h3>
@@ -18,7 +20,9 @@ export function ResidentCard({ residentId, siteId }: { residentId: string | null
           <p class="big">{resident.name}</p>
           <dl>
             <dt>{t('ws.age')}</dt>
-            <dd>{resident.age ?? '—'}</dd>
+            <dd data-testid="resident-age">
+              {age === null ? '—' : t('ws.ageValue', { age, birthDate: resident.birthDate ?? '' })}
+            </dd>
             <dt>{t('ws.ability')}</dt>
             <dd>
               {resident.abilityLevel} · {t(abilityKeys[resident.abilityLevel] ?? 'ability.0')}

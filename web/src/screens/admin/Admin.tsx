@@ -101,6 +101,7 @@ export function Admin() {
             label: `${l} · ${t(`ability.${l}` as 'ability.0')}`,
           })),
         },
+        { name: 'birthDate', label: 'admin.birthDate', kind: 'date' },
         { name: 'livesAlone', label: 'ws.livesAlone', kind: 'checkbox' },
         { name: 'conditions', label: 'admin.conditionsLines', kind: 'lines' },
         { name: 'contacts', label: 'admin.contactsJson', kind: 'json' },

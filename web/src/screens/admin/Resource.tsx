@@ -7,7 +7,7 @@ import { type Key, t } from '../../i18n'
 // One administration list with its form: searchable (?q=), paged by the API's cursor, and a create / edit
 // form whose fields show the API's own messages next to them. Each collection is described as data.
 
-export type FieldKind = 'text' | 'password' | 'number' | 'select' | 'checkbox' | 'lines' | 'json'
+export type FieldKind = 'text' | 'password' | 'number' | 'date' | 'select' | 'checkbox' | 'lines' | 'json'
 
 export interface FieldSpec {
   name: string
@@ -116,6 +116,7 @@ function Input({
   const onInput = (e: { currentTarget: HTMLInputElement }) => set(e.currentTarget.value)
   if (f.kind === 'number')
     return <input {...common} type="number" step="any" value={String(value)} onInput={onInput} />
+  if (f.kind === 'date') return <input {...common} type="date" value={String(value)} onInput={onInput} />
   if (f.kind === 'password')
     return <input {...common} type="password" value={String(value)} onInput={onInput} />
   return <input {...common} type="text" value={String(value)} onInput={onInput} />
