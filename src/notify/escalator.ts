@@ -51,6 +51,8 @@ export interface EscalatorDeps {
 
 const POSTPONE_AFTER_ERROR_MS = 5_000
 const BATCH = 50
+/** transactions of steps at once (each holds a connection of the main pool) */
+const WORKERS = 4
 
 export class Escalator {
   private readonly timer: DueTimer
@@ -76,10 +78,17 @@ export class Escalator {
   }
 
   /**
-   * Runs every due step, many per transaction (one commit for a burst of alarms). If a batch fails, its steps
-   * run one by one, so one bad alert is postponed and cannot hold back the others.
+   * Runs every due step, many per transaction (one commit for a burst of alarms), in a few transactions at
+   * once: a step is a handful of round trips, one after the other, so a burst waits on the database's latency,
+   * not its capacity. The claims skip each other's locked alerts, so each step still runs exactly once.
    */
   private async runDue() {
+    await Promise.all(Array.from({ length: WORKERS }, () => this.drain()))
+  }
+
+  /** Runs due steps until none is left. If a batch fails, its steps run one by one, so one bad alert is
+   * postponed and cannot hold back the others. */
+  private async drain() {
     let limit = BATCH
     for (;;) {
       try {
