@@ -11,6 +11,7 @@ import { buildApp } from './http/app.js'
 import { LiveFeed } from './http/live-feed.js'
 import { tokenService } from './http/tokens.js'
 import { attachUpgrades } from './http/upgrade.js'
+import { DedupePruner } from './ingest/dedupe-pruner.js'
 import { Ingest } from './ingest/ingest.js'
 import { createMetrics } from './metrics.js'
 import { signAckToken } from './notify/ack-link.js'
@@ -200,11 +201,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
+    pruner.start()
     stops.push(() => centre.close())
     stops.push(() => outbox.stop())
     stops.push(() => escalator.stop())
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
+    stops.push(() => pruner.stop())
     return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
   } catch (err) {
     await stopAll()

@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: tests read loosely typed JSON answers
-import type pg from 'pg'
+import pg from 'pg'
+import { pino } from 'pino'
 import t from 'tap'
+import { DedupePruner } from '../src/ingest/dedupe-pruner.js'
 import { insertFreshEvents } from '../src/store/events.js'
 import { dbClient } from './fixtures/db.js'
 import { startTestHub } from './fixtures/hub.js'
@@ -10,6 +12,7 @@ import { startTestHub } from './fixtures/hub.js'
 // window is 3 s here. A PUBACK comes after its event's commit, so once it is back the outcome is visible.
 
 const WINDOW_MS = 3_000
+const { Pool } = pg
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('dedupe by id, payload and window', async (t) => {
@@ -78,5 +81,22 @@ t.test('dedupe by id, payload and window', async (t) => {
     await db.query('ROLLBACK')
     t.same([...fresh].sort(), [0, 2, 3], 'a copy is dropped, another payload is new, another id is new')
     t.equal(level.get(device.id), 2, "the resident's ability level comes along")
+  })
+  await t.test('ids past their window are forgotten, and that changes no decision', async (t) => {
+    const ids = async () =>
+      (
+        await db.query('SELECT event_id FROM event_ids WHERE device_id = $1 ORDER BY event_id', [device.id])
+      ).rows.map((r) => r.event_id)
+    const fresh = { id: 'e-2', ts: new Date().toISOString(), type: 'sos', button: 'pendant' }
+    await sleep(WINDOW_MS + 500)
+    await send(fresh) // e-1 last counted more than a window ago, e-2 just now
+    const pool = new Pool({ connectionString: h.hub.databaseUrl, max: 1 })
+    t.teardown(() => pool.end())
+    const pruner = new DedupePruner({ db: pool, log: pino({ level: 'silent' }), dedupeWindowMs: WINDOW_MS })
+    t.equal(await pruner.prune(), 1, 'one id past its window')
+    t.same(await ids(), ['e-2'], 'the id inside its window is kept')
+    const before = await stored()
+    await send(fresh)
+    t.equal(await stored(), before, 'a retransmission of the kept id is still dropped')
   })
 })

@@ -1,4 +1,4 @@
-import type { Tx } from './db.js'
+import type { Queryable, Tx } from './db.js'
 
 // Device events and their dedupe. A retransmission is the same device and event id, with the same payload,
 // within the dedupe window of that id's first arrival; anything else is a new event, so a device whose
@@ -72,4 +72,18 @@ export async function insertFreshEvents(tx: Tx, rows: EventRow[], dedupeWindowMs
     for (const r of res.rows) level.set(r.device_id, r.level)
   }
   return { fresh, level }
+}
+
+/**
+ * Forgets event ids whose dedupe window has passed (at most `limit` per call): a missing row and an expired
+ * one judge the next copy alike (a new event), so this changes no decision and keeps event_ids about one
+ * window's worth of events. Returns how many it forgot.
+ */
+export async function pruneEventIds(q: Queryable, dedupeWindowMs: number, now: Date, limit = 10_000) {
+  const { rowCount } = await q.query(
+    `DELETE FROM event_ids WHERE ctid = ANY (ARRAY(
+       SELECT ctid FROM event_ids WHERE first_received_at < $1 LIMIT $2))`,
+    [new Date(now.getTime() - dedupeWindowMs), limit],
+  )
+  return rowCount ?? 0
 }
