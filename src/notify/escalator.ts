@@ -23,6 +23,7 @@ import {
   nextEscalationDue,
   postponeEscalation,
 } from '../store/escalations.js'
+import { foldHistory } from '../store/history-fold.js'
 import { insertNotifications, type NewNotification } from '../store/notifications.js'
 import type { Address, NotificationMessage } from './channel.js'
 import { DueTimer } from './due-timer.js'
@@ -141,6 +142,11 @@ export class Escalator {
   private async steps(work: AlertWork, due: DueEscalation[]): Promise<boolean> {
     if (due.length === 0) return false
     const { tx, now } = work
+    // a chain past its first run has history to keep bounded: fold it before this step adds to it
+    await foldHistory(
+      tx,
+      due.filter((d) => d.position.step > 0 || d.position.iteration > 0).map((d) => d.alertId),
+    )
     const alerts = new Map(
       (
         await getAlerts(
