@@ -35,6 +35,7 @@ import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
+import { visitRoutes } from './routes/visits.js'
 import type { TokenService } from './tokens.js'
 
 export interface AppDeps {
@@ -50,6 +51,8 @@ export interface AppDeps {
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
   /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
   mapTiles: string | null
+  /** HUB_NO_CONTACT_AFTER: a visit older than this resolves no no-contact alert (default 30 days) */
+  noContactAfterMs?: number
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -140,6 +143,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
+      await v1.register(visitRoutes)
     },
     { prefix: '/api/v1' },
   )

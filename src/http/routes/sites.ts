@@ -10,6 +10,7 @@ const site = z.object({
   lat: z.number().min(-90).max(90).optional(),
   lon: z.number().min(-180).max(180).optional(),
   timezone: timeZone.optional(),
+  district: z.string().trim().min(1).max(200).optional().describe('reported on in welfare-visit rates'),
 })
 
 export const siteRoutes = crudRoutes({
