@@ -163,6 +163,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
+      accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -172,7 +173,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         return { ok: database && brokerUp, broker: brokerUp, database }
       },
     })
-    const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
+    const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
     const mqttPort = await broker
       .start(config.MQTT_PORT, config.MQTT_HOST)

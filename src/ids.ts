@@ -21,6 +21,9 @@ export type IdPrefix =
   // topology and device commands
   | 'plc'
   | 'cmd'
+  // integrations' API keys and family invitations
+  | 'key'
+  | 'inv'
 
 /** A prefixed random id, e.g. `dev_3k9x…`: 80 bits, lowercase, safe in MQTT topics and URLs. */
 export function newId(prefix: IdPrefix): string {

@@ -17,6 +17,7 @@ export const sites = resourceStore({
     lat: { column: 'lat' },
     lon: { column: 'lon' },
     timezone: { column: 'timezone' },
+    county: { column: 'county' },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -26,6 +27,7 @@ export const sites = resourceStore({
     lat: r.lat as number | null,
     lon: r.lon as number | null,
     timezone: r.timezone as string,
+    county: r.county as string | null,
     createdAt: iso(r.created_at),
   }),
 })
