@@ -36,6 +36,8 @@ export interface Hub {
   databaseUrl: string
   /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
   adminPassword: string | null
+  /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
+  apiRoutes: readonly string[]
   stop(): Promise<void>
 }
 
@@ -210,7 +212,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
     stops.push(() => pruner.stop())
-    return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
+    return { httpPort, mqttPort, databaseUrl, adminPassword, apiRoutes: app.apiRoutes, stop: stopAll }
   } catch (err) {
     await stopAll()
     throw err

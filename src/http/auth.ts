@@ -16,6 +16,10 @@ declare module 'fastify' {
     /** what the caller may see, resolved once for the request: pass it to every query */
     scope: Scope
   }
+  interface FastifyInstance {
+    /** every API route as registered ("GET /api/v1/alerts/:id"), for the route × role matrix test */
+    apiRoutes: string[]
+  }
 }
 
 /**
@@ -72,9 +76,12 @@ export const authPlugin = fp(async (app) => {
       }
     }
 
+  const apiRoutes: string[] = []
+  app.decorate('apiRoutes', apiRoutes)
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1/')) return
     const methods = [route.method].flat()
+    for (const m of methods) if (m !== 'HEAD') apiRoutes.push(`${m} ${route.url}`)
     const rule: Rule | undefined = accessRule(methods[0]!, route.url)
     if (rule === 'public') return
     const own = route.onRequest ? [route.onRequest].flat() : []
