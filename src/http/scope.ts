@@ -40,7 +40,8 @@ export async function resolveScope(
       return { siteIds: rows.map((r) => r.id), alertClasses: ['fire'] }
     }
     case 'family':
-      return { siteIds: [], residentIds: user.residentIds }
+      // alarms only: technical alerts (a low battery, a contact with no channel) are the care team's work
+      return { siteIds: [], residentIds: user.residentIds, alertClasses: ['life-safety', 'fire'] }
     default:
       return everything
   }
