@@ -61,6 +61,7 @@ const envSchema = z.object({
     .optional(),
   HUB_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
   HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
+  HUB_PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(12).default(8),
   HUB_NOTIFY_DEADLINE: duration.default(24 * 3_600_000),
   HUB_DEDUPE_WINDOW: duration.default(24 * 3_600_000),
   HUB_ACK_LINK_TTL: duration.default(24 * 3_600_000),

@@ -37,6 +37,8 @@ export interface Hub {
   databaseUrl: string
   /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
   adminPassword: string | null
+  /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
+  apiRoutes: readonly string[]
   stop(): Promise<void>
 }
 
@@ -165,6 +167,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
+      accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -174,7 +177,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         return { ok: database && brokerUp, broker: brokerUp, database }
       },
     })
-    const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
+    const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
     const mqttPort = await broker
       .start(config.MQTT_PORT, config.MQTT_HOST)
@@ -219,7 +222,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
     stops.push(() => pruner.stop())
-    return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
+    return { httpPort, mqttPort, databaseUrl, adminPassword, apiRoutes: app.apiRoutes, stop: stopAll }
   } catch (err) {
     await stopAll()
     throw err
