@@ -71,6 +71,12 @@ const envSchema = z.object({
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop
+  HUB_MQTT_CONNECT_TIMEOUT: duration.default(5_000),
+  HUB_MQTT_MESSAGE_RATE: z.coerce.number().positive().max(1_000_000).default(200),
+  HUB_MQTT_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  HUB_MQTT_CONNECTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  HUB_MQTT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
 import { Broker } from './broker/broker.js'
+import { brokerLimits } from './broker/limits-config.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
@@ -101,7 +102,16 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       telemetryBudget: config.HUB_TELEMETRY_BUDGET,
       dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
     })
-    const broker = new Broker({ db, ingest, metrics, log, secretKey })
+    const broker = new Broker({
+      db,
+      ingest,
+      metrics,
+      log,
+      secretKey,
+      connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
+      limits: brokerLimits(config),
+    })
+    bus.on('device.credentials', (id, endsAt, deleted) => broker.endDeviceSessions(id, endsAt, deleted))
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
     const channels = createChannels({

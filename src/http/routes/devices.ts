@@ -11,6 +11,7 @@ import { anyRole, siteScope } from '../auth.js'
 import { crudRoutes } from '../crud.js'
 import { checkDeviceLocation, location } from '../device-location.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { deviceCredentialRoutes } from './device-credentials.js'
 
 const device = z.object({
   type: z.enum(deviceTypes),
@@ -26,7 +27,7 @@ const bucket = z
 
 async function readingRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, secretKey } = app.deps
+  const { db } = app.deps
   const read = { onRequest: app.requireRole(...anyRole) }
 
   app.get(
@@ -68,27 +69,10 @@ async function readingRoutes(fastify: FastifyInstance) {
       return page(items, next)
     },
   )
-
-  // A new secret, returned once; the old one stops working for new connections.
-  app.post(
-    '/devices/:id/secret',
-    {
-      onRequest: app.requireRole('admin'),
-      schema: { tags: ['devices'], params: z.object({ id: z.string() }) },
-    },
-    async (req) => {
-      const secret = newDeviceSecret()
-      const updated = await devices.patch(db, req.params.id, {
-        secretHash: hashDeviceSecret(secretKey, secret),
-      })
-      if (!updated) throw notFound('device', req.params.id)
-      return { ...updated, secret }
-    },
-  )
 }
 
 export async function deviceRoutes(app: FastifyInstance) {
-  const { secretKey } = app.deps
+  const { secretKey, bus } = app.deps
   await app.register(
     crudRoutes({
       path: '/devices',
@@ -104,6 +88,8 @@ export async function deviceRoutes(app: FastifyInstance) {
         type: z.enum(deviceTypes).optional(),
       }),
       check: (body, db, id) => checkDeviceLocation(db, body, id),
+      // a deleted device's open connection closes at once
+      afterDelete: (found) => bus.emit('device.credentials', found.id, null, true),
       onCreate: (body) => {
         const secret = newDeviceSecret()
         return { values: { ...body, secretHash: hashDeviceSecret(secretKey, secret) }, extra: { secret } }
@@ -111,4 +97,5 @@ export async function deviceRoutes(app: FastifyInstance) {
     }),
   )
   await app.register(readingRoutes)
+  await app.register(deviceCredentialRoutes)
 }
