@@ -28,12 +28,15 @@ import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
+import { loadTls } from './tls.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
 export interface Hub {
   httpPort: number
   mqttPort: number
+  /** MQTT over TLS, when HUB_TLS_CERT and HUB_TLS_KEY are set */
+  mqttTlsPort: number | null
   databaseUrl: string
   /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
   adminPassword: string | null
@@ -80,6 +83,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       randomWebhookSecret,
     )
     const adminPassword = await ensureAdmin(db, config.HUB_ADMIN_PASSWORD)
+    const tls = loadTls(config)
 
     const metrics = createMetrics()
     const bus = new Bus()
@@ -173,6 +177,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
+      tls,
+      corsOrigins: config.HUB_CORS_ORIGINS ?? [],
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -190,6 +196,16 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         if (err.code !== 'EADDRINUSE') throw err
         throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
       })
+    const mqttTlsPort = tls
+      ? await broker
+          .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
+          .catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== 'EADDRINUSE') throw err
+            throw new StartupError(
+              `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
+            )
+          })
+      : null
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())
@@ -219,7 +235,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
     stops.push(() => pruner.stop())
-    return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
+    return { httpPort, mqttPort, mqttTlsPort, databaseUrl, adminPassword, stop: stopAll }
   } catch (err) {
     await stopAll()
     throw err

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { createServer, type Server } from 'node:net'
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import { Aedes, type AuthenticateError } from 'aedes'
 import type { Logger } from 'pino'
 import { createWebSocketStream, type WebSocket } from 'ws'
@@ -44,6 +45,14 @@ interface HubClient extends GuardedClient {
   emptyPersistentId?: boolean
 }
 
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  return (server.address() as { port: number }).port
+}
+
 function refusal(returnCode: 2 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError
 }
@@ -52,6 +61,7 @@ export class Broker {
   private aedes?: Aedes
   private server?: Server
   private serverClosed?: Promise<unknown>
+  private tlsServer?: Server
 
   private readonly lookup: ReturnType<typeof deviceLookup>
   private readonly guard: ConnectGuard
@@ -139,12 +149,7 @@ export class Broker {
     )
     const aedes = this.aedes
     this.server = createServer((socket) => this.guard.accept(aedes, socket, socket.remoteAddress))
-    const server = this.server
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, host, () => resolve())
-    })
-    return (server.address() as { port: number }).port
+    return listen(this.server, port, host)
   }
 
   private async authenticate(client: HubClient, username?: string, password?: Buffer) {
@@ -234,8 +239,19 @@ export class Broker {
     return !this.server?.listening
   }
 
+  /** MQTT over TLS (MQTTS_PORT), once start() has run: the same broker behind a TLS listener. */
+  async listenTls(port: number, host: string, options: TlsOptions): Promise<number> {
+    const aedes = this.aedes
+    if (!aedes) throw new Error('start the broker first')
+    this.tlsServer = createTlsServer(options, (socket) =>
+      this.guard.accept(aedes, socket, socket.remoteAddress),
+    )
+    return listen(this.tlsServer, port, host)
+  }
+
   /** Stops accepting connections; clients already connected stay until close(). */
   stopAccepting() {
+    if (this.tlsServer?.listening) this.tlsServer.close()
     const server = this.server
     // the callback fires once the last connection has gone, i.e. after close()
     if (server?.listening) this.serverClosed = new Promise((r) => server.close(r))
