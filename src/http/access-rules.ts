@@ -45,6 +45,7 @@ export const accessRules: Record<string, Rule> = {
   'PATCH /api/v1/devices/:id': admins,
   'DELETE /api/v1/devices/:id': admins,
   'POST /api/v1/devices/:id/secret': admins,
+  'POST /api/v1/devices/:id/revoke': admins,
   'GET /api/v1/devices/:id/readings': careTeam,
   'GET /api/v1/devices/:id/rejected': careTeam,
   'POST /api/v1/devices/:id/commands': careTeam,

@@ -15,6 +15,7 @@ import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
+import type { TlsFiles } from '../tls.js'
 import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
 import { markOptionalBodies } from './optional-body.js'
@@ -38,6 +39,7 @@ import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
 import { visitRoutes } from './routes/visits.js'
+import { registerSecurity } from './security-headers.js'
 import type { TokenService } from './tokens.js'
 
 export interface AppDeps {
@@ -59,6 +61,10 @@ export interface AppDeps {
   accounts: { passwordMinLength: number; publicUrl: () => string }
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
+  /** HTTPS (and WSS) with these, else plain HTTP */
+  tls?: TlsFiles | null
+  /** browser origins allowed by CORS (HUB_CORS_ORIGINS); none: no CORS headers */
+  corsOrigins?: string[]
 }
 
 export type App = FastifyInstance
@@ -99,8 +105,14 @@ export async function buildApp(deps: AppDeps) {
     bodyLimit: 1024 * 1024,
     // on stop, close keep-alive connections too, or a busy client holds shutdown for its 72 s keep-alive
     forceCloseConnections: true,
-  })
+    ...(deps.tls ? { https: deps.tls } : {}),
+  }) as unknown as FastifyInstance
   app.decorate('deps', deps)
+  await registerSecurity(app, {
+    tls: !!deps.tls,
+    mapTiles: deps.mapTiles,
+    corsOrigins: deps.corsOrigins ?? [],
+  })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.setErrorHandler((err: FastifyError, req, reply) => {
