@@ -30,6 +30,7 @@ import { familyAckRoutes } from './routes/family-ack.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { mqttAccountRoutes } from './routes/mqtt-accounts.js'
 import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
@@ -152,6 +153,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
+      await v1.register(mqttAccountRoutes)
     },
     { prefix: '/api/v1' },
   )
