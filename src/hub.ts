@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
+import { publishAlertTopics } from './broker/alert-topics.js'
 import { Broker } from './broker/broker.js'
 import { brokerLimits } from './broker/limits-config.js'
 import { Bus } from './bus.js'
@@ -119,6 +120,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       limits: brokerLimits(config),
     })
     bus.on('device.credentials', (id, endsAt, deleted) => broker.endDeviceSessions(id, endsAt, deleted))
+    bus.on('mqtt-account.changed', (id, deleted) => broker.endAccountSessions(id, deleted))
+    publishAlertTopics(bus, (topic, payload) => broker.publishHub(topic, payload))
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
     const channels = createChannels({

@@ -106,6 +106,13 @@ export const accessRules: Record<string, Rule> = {
   'GET /api/v1/residents/:id/visits': careTeam,
   'GET /api/v1/stats/visits': careTeam,
 
+  'POST /api/v1/mqtt-accounts': admins,
+  'GET /api/v1/mqtt-accounts': admins,
+  'GET /api/v1/mqtt-accounts/:id': admins,
+  'PATCH /api/v1/mqtt-accounts/:id': admins,
+  'DELETE /api/v1/mqtt-accounts/:id': admins,
+  'POST /api/v1/mqtt-accounts/:id/secret': admins,
+
   'POST /api/v1/api-keys': admins,
   'GET /api/v1/api-keys': admins,
   'DELETE /api/v1/api-keys/:id': admins,

@@ -32,6 +32,7 @@ import { familyInviteRoutes } from './routes/family-invites.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { mqttAccountRoutes } from './routes/mqtt-accounts.js'
 import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
@@ -162,6 +163,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(visitRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
+      await v1.register(mqttAccountRoutes)
     },
     { prefix: '/api/v1' },
   )
