@@ -28,7 +28,7 @@ class Rejected extends Error {
 }
 
 /** A decoded message's value, or its bytes parsed as JSON. */
-function valueOf(m: InboundMessage): unknown {
+function messageValue(m: InboundMessage): unknown {
   return 'decoded' in m ? m.decoded : parseJson(m.bytes)
 }
 
@@ -172,7 +172,7 @@ export class Ingest implements IngestPort {
     const stage = this.stages('events')
     stage('broker-auth', startedAt)
     let t = process.hrtime.bigint()
-    const json = valueOf(m)
+    const json = messageValue(m)
     const type = (json as { type?: unknown } | null)?.type
     if (typeof type === 'string' && !(type in d.definition.events)) {
       throw new Rejected('unknown-type', `a ${d.definition.type} does not send "${type}"`)
@@ -208,7 +208,7 @@ export class Ingest implements IngestPort {
       const item: StateItem = {
         kind: 'reading',
         deviceId: d.id,
-        reading: d.definition.decodeTelemetry(valueOf(m)),
+        reading: d.definition.decodeTelemetry(messageValue(m)),
         receivedAt,
       }
       t = stage('decode', t)
