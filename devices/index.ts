@@ -2,6 +2,7 @@ import { callButton } from './call-button.js'
 import type { DeviceDefinition } from './definition.js'
 import { fallSensor } from './fall-sensor.js'
 import { smokeDetector } from './smoke-detector.js'
+import { uitd } from './uitd.js'
 
 export type {
   AlertRule,
@@ -15,7 +16,7 @@ export type {
 export { type AlertClass, alertClasses } from './definition.js'
 
 /** Every device type the hub knows. Adding a type is one file and one line here. */
-export const definitions: readonly DeviceDefinition[] = [fallSensor, callButton, smokeDetector]
+export const definitions: readonly DeviceDefinition[] = [fallSensor, callButton, smokeDetector, uitd]
 
 const byType = new Map(definitions.map((d) => [d.type, d]))
 

@@ -21,6 +21,8 @@ export type IdPrefix =
   // topology and device commands
   | 'plc'
   | 'cmd'
+  // GB/T 26875.3 user information transmission devices
+  | 'uitd'
 
 /** A prefixed random id, e.g. `dev_3k9x…`: 80 bits, lowercase, safe in MQTT topics and URLs. */
 export function newId(prefix: IdPrefix): string {

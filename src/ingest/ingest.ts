@@ -143,6 +143,10 @@ export class Ingest implements IngestPort {
     ack?.(null)
   }
 
+  refuse(device: DeviceSession, raw: Buffer, reason: string, detail: string, topic = '(frame)') {
+    return this.reject(device, topic, raw, reason, detail, this.alerts.clock.now())
+  }
+
   private async settle(device: DeviceSession, message: InboundMessage, startedAt: bigint) {
     // arrival on the alerting runner's clock: the alert decided from this event uses the same one
     const receivedAt = this.alerts.clock.now()
@@ -239,7 +243,7 @@ export class Ingest implements IngestPort {
     device: DeviceSession,
     topic: string,
     raw: Buffer,
-    reason: RejectReason,
+    reason: RejectReason | string,
     detail: string,
     receivedAt: Date,
   ) {

@@ -7,6 +7,7 @@ import type { DeviceSession } from './session.js'
 //   const device: DeviceSession = …            // the adapter authenticates and looks the device up
 //   await port.accept(device, { channel: 'events', bytes, qos: 1 }, ack)      // raw JSON bytes, as on MQTT
 //   await port.accept(device, { channel: 'events', decoded: unitObject }, ack) // already parsed by the adapter
+//   await port.refuse(device, bytes, 'checksum', 'sum 0x12, frame says 0x13')  // undecodable: counted, sampled
 //
 // `decoded` is handed to the device definition's decoder (devices/*.ts: canonical form or a vendor form), the
 // same decoder MQTT bytes reach after JSON.parse; transports never decode events themselves. `accept` settles,
@@ -31,4 +32,10 @@ export interface IngestPort {
    * `startedAt` (hrtime) is when the transport took the message, for the stage histograms.
    */
   accept(device: DeviceSession, message: InboundMessage, ack?: Acknowledge, startedAt?: bigint): Promise<void>
+  /**
+   * Records what a transport could not even decode (a frame with a bad checksum): counted on the device
+   * (`rejectedCount`, `hub_ingest_rejected_total{reason}`) and kept, within the device's quota, with its reason
+   * (`GET /api/v1/devices/{id}/rejected`). `reason` is a short fixed word: it is a metric label.
+   */
+  refuse(device: DeviceSession, raw: Buffer, reason: string, detail: string, topic?: string): Promise<void>
 }
