@@ -21,6 +21,11 @@ export type IdPrefix =
   // topology and device commands
   | 'plc'
   | 'cmd'
+  // welfare visits
+  | 'vis'
+  // integrations' API keys and family invitations
+  | 'key'
+  | 'inv'
   // GB/T 26875.3 user information transmission devices
   | 'uitd'
 

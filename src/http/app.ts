@@ -19,6 +19,7 @@ import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
+import { apiKeyRoutes } from './routes/api-keys.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
@@ -26,6 +27,7 @@ import { deviceImportRoutes } from './routes/device-import.js'
 import { deviceRoutes } from './routes/devices.js'
 import { escalationPolicyRoutes } from './routes/escalation-policies.js'
 import { familyAckRoutes } from './routes/family-ack.js'
+import { familyInviteRoutes } from './routes/family-invites.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
@@ -35,6 +37,7 @@ import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
+import { visitRoutes } from './routes/visits.js'
 import type { TokenService } from './tokens.js'
 
 export interface AppDeps {
@@ -50,6 +53,10 @@ export interface AppDeps {
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
   /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
   mapTiles: string | null
+  /** HUB_NO_CONTACT_AFTER: a visit older than this resolves no no-contact alert (default 30 days) */
+  noContactAfterMs?: number
+  /** the password policy's minimum and the base of invitation links (README, "Accounts") */
+  accounts: { passwordMinLength: number; publicUrl: () => string }
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -140,6 +147,9 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
+      await v1.register(visitRoutes)
+      await v1.register(apiKeyRoutes)
+      await v1.register(familyInviteRoutes)
     },
     { prefix: '/api/v1' },
   )
