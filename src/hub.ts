@@ -1,6 +1,9 @@
 import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
 import { Broker } from './broker/broker.js'
+import { ExternalBroker } from './broker/external.js'
+import { instanceId } from './broker/instance-id.js'
+import { type BrokerPort, embeddedBroker } from './broker/port.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
@@ -101,7 +104,21 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       telemetryBudget: config.HUB_TELEMETRY_BUDGET,
       dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
     })
-    const broker = new Broker({ db, ingest, metrics, log, secretKey })
+    const broker: BrokerPort = config.MQTT_URL
+      ? new ExternalBroker({
+          url: config.MQTT_URL,
+          instanceId: await instanceId(config.DATA_DIR, config.HUB_INSTANCE_ID),
+          sessions: config.HUB_MQTT_SESSIONS,
+          db,
+          ingest,
+          metrics,
+          log,
+        })
+      : embeddedBroker(
+          new Broker({ db, ingest, metrics, log, secretKey }),
+          config.MQTT_PORT,
+          config.MQTT_HOST,
+        )
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
     const channels = createChannels({
@@ -175,7 +192,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
     stops.push(() => app.close())
     const mqttPort = await broker
-      .start(config.MQTT_PORT, config.MQTT_HOST)
+      .start()
       .catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'EADDRINUSE') throw err
         throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
