@@ -191,12 +191,10 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
     stops.push(() => app.close())
-    const mqttPort = await broker
-      .start()
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err
-        throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
-      })
+    const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
+    })
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())

@@ -8,8 +8,8 @@ import { StoppingError } from '../ingest/group-commit.js'
 import type { Ingest } from '../ingest/ingest.js'
 import type { DeviceSession } from '../ingest/session.js'
 import type { Metrics } from '../metrics.js'
-import type { Db } from '../store/db.js'
 import { StartupError } from '../startup-error.js'
+import type { Db } from '../store/db.js'
 import { deviceLookup } from './device-lookup.js'
 import type { BrokerPort } from './port.js'
 
@@ -77,12 +77,17 @@ export class ExternalBroker implements BrokerPort {
     const client = mqtt.connect(this.deps.url, options)
     client.on('connect', (connack) => {
       // a session the cluster still had keeps its subscriptions; subscribing again is harmless
-      this.deps.log.info({ clientId, sessionPresent: connack.sessionPresent }, 'connected to the MQTT cluster')
+      this.deps.log.info(
+        { clientId, sessionPresent: connack.sessionPresent },
+        'connected to the MQTT cluster',
+      )
       client
         .subscribeAsync(sharedFilters, { qos: 1 })
         .catch((err) => this.deps.log.error({ err, clientId }, 'subscribing to the device topics failed'))
     })
-    client.on('error', (err) => this.deps.log.warn({ err: err.message, clientId }, 'MQTT cluster session error'))
+    client.on('error', (err) =>
+      this.deps.log.warn({ err: err.message, clientId }, 'MQTT cluster session error'),
+    )
     client.on('offline', () => this.deps.log.warn({ clientId }, 'MQTT cluster session offline; reconnecting'))
     return client
   }
@@ -120,7 +125,10 @@ export class ExternalBroker implements BrokerPort {
   /** Not acknowledged: the cluster redelivers it when this session reconnects, which a fault forces now. */
   private failed(client: MqttClient, clientId: string, err: unknown, done: (e: Error) => void) {
     const stopping = err instanceof StoppingError
-    this.deps.log[stopping ? 'debug' : 'error']({ err, clientId }, 'ingest failed; the message is not acknowledged')
+    this.deps.log[stopping ? 'debug' : 'error'](
+      { err, clientId },
+      'ingest failed; the message is not acknowledged',
+    )
     done(err as Error)
     if (!stopping) client.stream?.destroy()
   }
@@ -133,9 +141,7 @@ export class ExternalBroker implements BrokerPort {
     const row = await this.lookup(id)
     const definition = row && deviceDefinition(row.type)
     const session =
-      row && definition
-        ? { id: row.id, siteId: row.site_id, residentId: row.resident_id, definition }
-        : null
+      row && definition ? { id: row.id, siteId: row.site_id, residentId: row.resident_id, definition } : null
     this.devices.set(id, { session, at: now })
     return session
   }
