@@ -180,6 +180,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
+      brokerAuthToken: config.HUB_BROKER_AUTH_TOKEN ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,

@@ -49,4 +49,6 @@ t.test('an SOS through the cluster opens an alert; status and commands go throug
 
   const health = await h.api('GET', '/healthz')
   t.equal(health.body.broker, true, 'healthy while connected to the cluster')
+  const off = await h.api('POST', '/api/v1/broker/auth', { username: device.id, password: device.secret })
+  t.equal(off.status, 404, 'without HUB_BROKER_AUTH_TOKEN the auth endpoints do not exist')
 })

@@ -20,6 +20,7 @@ import { consoleRoutes } from './console.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
+import { brokerAuthRoutes } from './routes/broker-auth.js'
 import { commandRoutes } from './routes/commands.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
 import { deviceImportRoutes } from './routes/device-import.js'
@@ -50,6 +51,8 @@ export interface AppDeps {
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
   /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
   mapTiles: string | null
+  /** HUB_BROKER_AUTH_TOKEN: the external cluster's bearer for /broker/auth and /acl (null: they are off) */
+  brokerAuthToken: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -140,6 +143,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
+      await v1.register(brokerAuthRoutes)
     },
     { prefix: '/api/v1' },
   )
