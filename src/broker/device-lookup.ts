@@ -13,6 +13,9 @@ export interface DeviceAuthRow {
   site_id: string
   resident_id: string | null
   secret_hash: Buffer
+  /** the secret before the last rotation, while its grace period lasts (else null) */
+  old_secret_hash: Buffer | null
+  old_secret_until: Date | null
 }
 
 const MAX_BATCH = 1_000
@@ -42,7 +45,9 @@ export function deviceLookup(db: Queryable) {
     const batch = pending.splice(0, MAX_BATCH)
     try {
       const { rows } = await db.query<DeviceAuthRow>(
-        'SELECT id, type, site_id, resident_id, secret_hash FROM devices WHERE id = ANY($1::text[])',
+        `SELECT id, type, site_id, resident_id, secret_hash,
+           CASE WHEN old_secret_until > now() THEN old_secret_hash END AS old_secret_hash, old_secret_until
+         FROM devices WHERE id = ANY($1::text[])`,
         [[...new Set(batch.map((p) => p.id))]],
       )
       const byId = new Map(rows.map((r) => [r.id, r]))

@@ -117,6 +117,10 @@ export interface AlertFilter {
   type?: string
   /** only alerts at these sites (a staff user's scope) */
   siteIds?: string[]
+  /** only these residents' alerts (a family's scope) */
+  residentIds?: string[]
+  /** only alerts of these classes (a county-centre's scope) */
+  alertClasses?: AlertClass[]
 }
 
 /** Keyset position in the queue order: priority, ability level (higher first), opened, id. */
@@ -140,6 +144,8 @@ export async function listAlerts(q: Queryable, f: AlertFilter, limit: number, af
   if (f.residentId) add('resident_id = ?', f.residentId)
   if (f.type) add('type = ?', f.type)
   if (f.siteIds) add('site_id = ANY(?)', f.siteIds)
+  if (f.residentIds) add('resident_id = ANY(?)', f.residentIds)
+  if (f.alertClasses) add('alert_class = ANY(?)', f.alertClasses)
   if (after) {
     args.push(after.p, after.l, new Date(after.o), after.id)
     const n = args.length

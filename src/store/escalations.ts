@@ -10,6 +10,9 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null)
 
 export const policies = resourceStore({
   table: 'escalation_policies',
+  // staff read their sites' policies and the hub-wide ones, never another site's
+  siteColumn: 'site_id',
+  nullSiteIsShared: true,
   fields: {
     siteId: { column: 'site_id' },
     alertType: { column: 'alert_type' },
