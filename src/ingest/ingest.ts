@@ -11,7 +11,7 @@ import { eventWriter, type IncomingEvent } from './event-writer.js'
 import { GroupCommitter } from './group-commit.js'
 import { RejectQuota } from './reject-quota.js'
 import type { DeviceSession } from './session.js'
-import { type StateItem, telemetryWriter } from './telemetry-writer.js'
+import { type StateItem, TELEMETRY_BATCHING, telemetryWriter } from './telemetry-writer.js'
 
 export const MAX_PAYLOAD_BYTES = 4096
 
@@ -95,11 +95,7 @@ export class Ingest {
       alarmBusy: () => this.events.busy,
     })
     this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
-      // a batch is built, sent and acknowledged in one go on the event loop: 1,000 keeps each go short; a
-      // batch waits up to 5 ms to fill up, so a steady trickle is not one COPY per reading
-      maxBatch: 1000,
-      lingerMs: 5,
-      capacity: 50_000,
+      ...TELEMETRY_BATCHING,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
     })
