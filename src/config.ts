@@ -71,6 +71,7 @@ const envSchema = z.object({
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  HUB_READINGS_RETENTION: duration.pipe(z.number().min(86_400_000, 'at least 1d')).default(400 * 86_400_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
