@@ -129,4 +129,27 @@ t.test('latest readings and fleet health', async (t) => {
     )
     t.equal((await get(`/devices/${a.device.id}/readings/latest`, staff.token)).status, 404)
   })
+
+  await t.test(
+    '/metrics: readings written, rejects by reason, queue depths, devices connected by type',
+    async (t) => {
+      await da.publish('telemetry', JSON.stringify({ ts: Date.now(), battery: 500 }))
+      const res = await fetch(`${h.base}/metrics`)
+      const text = await res.text()
+      const value = (line: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(`${line} `))
+            ?.split(' ')[1],
+        )
+      t.equal(value('hub_readings_written_total'), 3, 'the three readings stored')
+      t.equal(value('hub_ingest_rejected_total{reason="schema"}'), 1, 'the bad one rejected by reason')
+      t.equal(value('hub_devices_connected{type="fall-sensor"}'), 1)
+      t.equal(value('hub_devices_connected{type="smoke-detector"}'), 1)
+      t.equal(value('hub_ingest_queue_depth{queue="telemetry-waiting"}'), 0, 'nothing is held')
+      t.equal(value('hub_ingest_queue_depth{queue="events"}'), 0)
+      t.ok(value('hub_store_commit_seconds_count{pipeline="telemetry"}') >= 1, 'batch latency observed')
+    },
+  )
 })

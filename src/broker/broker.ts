@@ -111,8 +111,14 @@ export class Broker {
         done(null, null) // SUBACK failure 0x80
       },
     })
-    this.aedes.on('client', () => metrics.mqttClients.inc())
-    this.aedes.on('clientDisconnect', () => metrics.mqttClients.dec())
+    this.aedes.on('client', (c: HubClient) => {
+      metrics.mqttClients.inc()
+      if (c.device) metrics.devicesConnected.inc({ type: c.device.definition.type })
+    })
+    this.aedes.on('clientDisconnect', (c: HubClient) => {
+      metrics.mqttClients.dec()
+      if (c.device) metrics.devicesConnected.dec({ type: c.device.definition.type })
+    })
     this.aedes.on('ack', (packet, client: HubClient) => this.onCommandAck(packet, client))
     this.aedes.on('clientError', (client, err) =>
       log.debug({ client: client.id, err: err.message }, 'mqtt client error'),

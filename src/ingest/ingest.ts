@@ -99,6 +99,11 @@ export class Ingest {
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
     })
+    metrics.probes.queues = () => ({
+      ...this.queueDepth,
+      'telemetry-admitted': this.admission.depth.admitted,
+      'telemetry-waiting': this.admission.depth.waiting,
+    })
   }
 
   /**
