@@ -67,6 +67,16 @@ export interface DeviceDefinition {
    * and fire-event log. Its priority-1 alerts mean alarm; `faultAlerts` are the alert types that mean fault.
    */
   fireSafety?: { faultAlerts: readonly string[] }
+  /**
+   * What counts as a sign of life for the device's resident (activity monitoring, src/rules/): these event
+   * types, and a reading whose named number reaches its threshold (`{ motion: 1 }`).
+   */
+  activity?: ActivitySignals
+}
+
+export interface ActivitySignals {
+  events?: readonly string[]
+  telemetry?: Readonly<Record<string, number>>
 }
 
 /** A typical value and how far it wanders from one report to the next (a uniform jitter of ± `jitter`). */

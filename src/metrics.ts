@@ -37,6 +37,18 @@ export function createMetrics() {
         for (const [queue, n] of Object.entries(probes.queues?.() ?? {})) this.set({ queue }, n)
       },
     }),
+    uitdFrames: new Counter({
+      name: 'hub_uitd_frames_total',
+      help: 'GB/T 26875.3 frames from UITDs, by outcome (confirmed, denied, answered, bad-<reason>, closed-link)',
+      labelNames: ['outcome'] as const,
+      registers: r,
+    }),
+    pushes: new Counter({
+      name: 'hub_push_total',
+      help: 'Carrier-platform pushes, by platform and outcome (accepted, bad-signature, unknown-device, invalid)',
+      labelNames: ['platform', 'outcome'] as const,
+      registers: r,
+    }),
     messages: new Counter({
       name: 'hub_ingest_messages_total',
       help: 'Device messages accepted, by channel',

@@ -6,10 +6,10 @@ import { hashDeviceSecret, newDeviceSecret } from '../../broker/device-secret.js
 import { notFound } from '../../errors.js'
 import { devices } from '../../store/provisioning.js'
 import { listRejected } from '../../store/rejects.js'
-import { anyRole, siteScope } from '../auth.js'
 import { crudRoutes } from '../crud.js'
 import { checkDeviceLocation, location } from '../device-location.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { deviceCredentialRoutes } from './device-credentials.js'
 import { readingRoutes } from './readings.js'
 
 const device = z.object({
@@ -21,45 +21,25 @@ const device = z.object({
 
 async function deviceExtraRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, secretKey } = app.deps
-  const read = { onRequest: app.requireRole(...anyRole) }
+  const { db } = app.deps
 
   // What the device sent that was refused, and why: for installers and testers debugging a device.
   app.get(
     '/devices/:id/rejected',
     {
-      ...read,
       schema: { tags: ['devices'], params: z.object({ id: z.string() }), querystring: z.object(pageQuery) },
     },
     async (req) => {
-      if (!(await devices.get(db, req.params.id, siteScope(req.user))))
-        throw notFound('device', req.params.id)
+      if (!(await devices.get(db, req.params.id, req.scope.siteIds))) throw notFound('device', req.params.id)
       const before = decodeCursor(req.query.cursor, z.number().int())
       const { items, next } = await listRejected(db, req.params.id, req.query.limit, before)
       return page(items, next)
     },
   )
-
-  // A new secret, returned once; the old one stops working for new connections.
-  app.post(
-    '/devices/:id/secret',
-    {
-      onRequest: app.requireRole('admin'),
-      schema: { tags: ['devices'], params: z.object({ id: z.string() }) },
-    },
-    async (req) => {
-      const secret = newDeviceSecret()
-      const updated = await devices.patch(db, req.params.id, {
-        secretHash: hashDeviceSecret(secretKey, secret),
-      })
-      if (!updated) throw notFound('device', req.params.id)
-      return { ...updated, secret }
-    },
-  )
 }
 
 export async function deviceRoutes(app: FastifyInstance) {
-  const { secretKey } = app.deps
+  const { secretKey, bus } = app.deps
   await app.register(
     crudRoutes({
       path: '/devices',
@@ -75,6 +55,8 @@ export async function deviceRoutes(app: FastifyInstance) {
         type: z.enum(deviceTypes).optional(),
       }),
       check: (body, db, id) => checkDeviceLocation(db, body, id),
+      // a deleted device's open connection closes at once
+      afterDelete: (found) => bus.emit('device.credentials', found.id, null, true),
       onCreate: (body) => {
         const secret = newDeviceSecret()
         return { values: { ...body, secretHash: hashDeviceSecret(secretKey, secret) }, extra: { secret } }
@@ -83,4 +65,5 @@ export async function deviceRoutes(app: FastifyInstance) {
   )
   await app.register(deviceExtraRoutes)
   await app.register(readingRoutes)
+  await app.register(deviceCredentialRoutes)
 }

@@ -6,7 +6,6 @@ import { notFound } from '../../errors.js'
 import { deviceHealth, latestReadings } from '../../store/device-health.js'
 import { devices } from '../../store/provisioning.js'
 import { bucketedReadings, latestReading, rawReadings } from '../../store/readings.js'
-import { anyRole, siteScope } from '../auth.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
 
 // Readings: one device's series (raw or per bucket) and latest reading; the fleet's latest readings and health.
@@ -29,10 +28,9 @@ const bucket = z
 export async function readingRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { db } = app.deps
-  const read = { onRequest: app.requireRole(...anyRole) }
 
-  async function device(id: string, user: Parameters<typeof siteScope>[0]) {
-    const d = await devices.get(db, id, siteScope(user))
+  async function device(id: string, siteIds: string[] | undefined) {
+    const d = await devices.get(db, id, siteIds)
     if (!d) throw notFound('device', id)
     return d as { id: string; type: string }
   }
@@ -40,7 +38,6 @@ export async function readingRoutes(fastify: FastifyInstance) {
   app.get(
     '/devices/:id/readings',
     {
-      ...read,
       schema: {
         tags: ['devices'],
         params: z.object({ id: z.string() }),
@@ -53,7 +50,7 @@ export async function readingRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => {
-      const d = await device(req.params.id, req.user)
+      const d = await device(req.params.id, req.scope.siteIds)
       const to = req.query.to ? new Date(req.query.to) : new Date()
       const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 86_400_000)
       const { bucket, limit } = req.query
@@ -67,9 +64,9 @@ export async function readingRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/devices/:id/readings/latest',
-    { ...read, schema: { tags: ['devices'], params: z.object({ id: z.string() }) } },
+    { schema: { tags: ['devices'], params: z.object({ id: z.string() }) } },
     async (req) => {
-      const d = await device(req.params.id, req.user)
+      const d = await device(req.params.id, req.scope.siteIds)
       const reading = await latestReading(db, d)
       if (!reading) throw notFound('reading of device', d.id)
       return reading
@@ -79,7 +76,6 @@ export async function readingRoutes(fastify: FastifyInstance) {
   app.get(
     '/readings/latest',
     {
-      ...read,
       schema: {
         tags: ['devices'],
         querystring: z.object({
@@ -92,7 +88,7 @@ export async function readingRoutes(fastify: FastifyInstance) {
     async (req) => {
       const { siteId, type, limit, cursor } = req.query
       const after = decodeCursor(cursor, z.string())
-      const items = await latestReadings(db, { siteId, type, sites: siteScope(req.user), after }, limit)
+      const items = await latestReadings(db, { siteId, type, sites: req.scope.siteIds, after }, limit)
       return page(items, items.length === limit ? items.at(-1)!.deviceId : undefined)
     },
   )
@@ -100,9 +96,8 @@ export async function readingRoutes(fastify: FastifyInstance) {
   app.get(
     '/stats/device-health',
     {
-      ...read,
       schema: { tags: ['devices'], querystring: z.object({ siteId: z.string().optional() }) },
     },
-    async (req) => ({ items: await deviceHealth(db, siteScope(req.user), req.query.siteId) }),
+    async (req) => ({ items: await deviceHealth(db, req.scope.siteIds, req.query.siteId) }),
   )
 }
