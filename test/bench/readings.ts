@@ -18,12 +18,18 @@ import { createMetrics } from '../../src/metrics.js'
 import { createPool, type Db } from '../../src/store/db.js'
 import { startEmbedded } from '../../src/store/embedded.js'
 import { migrate } from '../../src/store/migrate.js'
+import { bucketedReadings } from '../../src/store/readings.js'
 
 const o = new Command('bench:readings')
   .option('--rows <n>', 'readings per pass', Number, 200_000)
   .option('--devices <n>', 'devices the readings are spread over', Number, 1_000)
+  .option(
+    '--hourly <rows>',
+    'instead: generate this many readings over 30 days (TimescaleDB at DATABASE_URL) and time the hourly series from the raw table and from the aggregate',
+    Number,
+  )
   .parse()
-  .opts<{ rows: number; devices: number }>()
+  .opts<{ rows: number; devices: number; hourly?: number }>()
 
 const T0 = Date.parse('2026-11-01T00:00:00Z')
 
@@ -84,6 +90,45 @@ async function timed(name: string, fn: () => Promise<void>) {
   return perSecond
 }
 
+/** One device's 30-day hourly series on `total` readings: raw table against the continuous aggregate. */
+async function hourlySeries(db: Db, total: number) {
+  const ext = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)
+  if (!ext.rowCount) throw new Error('--hourly needs DATABASE_URL pointing at TimescaleDB')
+  const days = 30
+  const perDevice = Math.ceil(total / o.devices)
+  const step = (days * 86_400) / perDevice
+  const end = Math.floor(Date.now() / 3_600_000) * 3_600_000
+  const start = new Date(end - days * 86_400_000)
+  let t0 = performance.now()
+  // bounded: total rows, in one statement per 100 devices
+  for (let d = 0; d < o.devices; d += 100) {
+    await db.query(
+      `INSERT INTO readings (device_id, ts, received_at, battery, rssi, m1, m2)
+       SELECT 'dev_bench_' || dev, t, t, 50 + (n % 40), -60 - (n % 25), n % 3, 12 + (n % 7) * 0.5
+       FROM generate_series($1::int, $2::int) AS dev, generate_series(0, $3::int - 1) AS n,
+         LATERAL (SELECT $4::timestamptz + n * make_interval(secs => $5) AS t) x`,
+      [d, Math.min(d + 100, o.devices) - 1, perDevice, start, step],
+    )
+  }
+  const generated = (performance.now() - t0) / 1000
+  t0 = performance.now()
+  await db.query(`CALL refresh_continuous_aggregate('readings_hourly', NULL, NULL)`)
+  const refreshed = (performance.now() - t0) / 1000
+  const { rows } = await db.query('SELECT count(*)::int AS n FROM readings')
+  console.log(
+    `${rows[0].n.toLocaleString('en')} readings (${o.devices} devices × ${perDevice}, one every ${step.toFixed(0)} s) generated in ${generated.toFixed(0)} s; hourly aggregate refreshed in ${refreshed.toFixed(0)} s`,
+  )
+  const dev = { id: 'dev_bench_7', type: 'fall-sensor' }
+  for (const aggregates of [false, true, false, true]) {
+    t0 = performance.now()
+    const series = await bucketedReadings(db, dev, start, new Date(end), 3600, 1000, { aggregates })
+    const ms = performance.now() - t0
+    console.log(
+      `30-day hourly series, ${aggregates ? 'from readings_hourly' : 'from the raw table'}: ${series.length} buckets in ${ms.toFixed(1)} ms`,
+    )
+  }
+}
+
 async function main() {
   let url = process.env.DATABASE_URL
   let stop = async () => {}
@@ -109,6 +154,7 @@ async function main() {
        FROM unnest($1::text[]) AS id ON CONFLICT DO NOTHING`,
       [devices],
     )
+    if (o.hourly) return await hourlySeries(db, o.hourly)
     // interleaved, each pass on its own day of device time, so neither runs on a warmer table only
     const day = 86_400_000
     const raw1 = await timed('raw COPY', () => rawCopy(db, rows(o.rows, devices, 0)))
