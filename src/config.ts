@@ -78,6 +78,7 @@ const envSchema = z.object({
   HUB_NO_CONTACT_INTERVAL: duration.default(3_600_000),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  HUB_READINGS_RETENTION: duration.pipe(z.number().min(86_400_000, 'at least 1d')).default(400 * 86_400_000),
   // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop
   HUB_MQTT_CONNECT_TIMEOUT: duration.default(5_000),
   HUB_MQTT_MESSAGE_RATE: z.coerce.number().positive().max(1_000_000).default(200),

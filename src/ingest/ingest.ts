@@ -12,7 +12,7 @@ import { GroupCommitter } from './group-commit.js'
 import type { Acknowledge, InboundMessage, IngestPort } from './port.js'
 import { RejectQuota } from './reject-quota.js'
 import type { DeviceSession } from './session.js'
-import { type StateItem, telemetryWriter } from './telemetry-writer.js'
+import { type StateItem, TELEMETRY_BATCHING, telemetryWriter } from './telemetry-writer.js'
 
 export const MAX_PAYLOAD_BYTES = 4096
 
@@ -107,13 +107,14 @@ export class Ingest implements IngestPort {
       alarmBusy: () => this.events.busy,
     })
     this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
-      // a batch is built, sent and acknowledged in one go on the event loop: 1,000 keeps each go short; a
-      // batch waits up to 5 ms to fill up, so a steady trickle is not one COPY per reading
-      maxBatch: 1000,
-      lingerMs: 5,
-      capacity: 50_000,
+      ...TELEMETRY_BATCHING,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
+    })
+    metrics.probes.queues = () => ({
+      ...this.queueDepth,
+      'telemetry-admitted': this.admission.depth.admitted,
+      'telemetry-waiting': this.admission.depth.waiting,
     })
   }
 
