@@ -70,6 +70,11 @@ const envSchema = z.object({
   HUB_CENTRE_HEARTBEAT: duration.default(5 * 60_000),
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
+  // device health (src/rules/): battery hysteresis and flap control
+  HUB_BATTERY_LOW: z.coerce.number().min(0).max(100).default(20),
+  HUB_BATTERY_OK: z.coerce.number().min(0).max(100).default(40),
+  HUB_FLAP_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+  HUB_FLAP_WINDOW: duration.default(10 * 60_000),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -96,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
   }
   const c = parsed.data
+  if (c.HUB_BATTERY_OK <= c.HUB_BATTERY_LOW) {
+    throw new ConfigError(['HUB_BATTERY_OK: must be above HUB_BATTERY_LOW (the hysteresis)'])
+  }
   const host = c.HTTP_HOST === '0.0.0.0' || c.HTTP_HOST === '::' ? 'localhost' : c.HTTP_HOST
   return {
     ...c,

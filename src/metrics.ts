@@ -71,6 +71,18 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
       registers: r,
     }),
+    rulesEvaluated: new Counter({
+      name: 'hub_rules_evaluated_total',
+      help: 'Rule evaluations in the rule sweeps (one per subject watched), by rule',
+      labelNames: ['rule'] as const,
+      registers: r,
+    }),
+    ruleAlerts: new Counter({
+      name: 'hub_rule_alerts_opened_total',
+      help: 'Alerts opened by the rules (inactivity, bed exit, flapping, …), by rule',
+      labelNames: ['rule'] as const,
+      registers: r,
+    }),
     alertChanges: new Counter({
       name: 'hub_alert_changes_total',
       help: 'Alert changes committed, by live-feed kind',

@@ -72,6 +72,23 @@ async function withHistory(q: Queryable, rows: AlertRow[]): Promise<Alert[]> {
 
 /** Locks and loads the unresolved alerts for these (device, type) pairs, history included: one round trip. */
 export async function lockActiveAlerts(q: Queryable, pairs: { deviceId: string; type: string }[]) {
+  return lockActive(
+    q,
+    'a.device_id = k.subject',
+    pairs.map((p) => [p.deviceId, p.type]),
+  )
+}
+
+/** The same for alerts about a resident rather than a device (src/rules/: inactivity, bed exit, …). */
+export async function lockActiveResidentAlerts(q: Queryable, pairs: { residentId: string; type: string }[]) {
+  return lockActive(
+    q,
+    'a.device_id IS NULL AND a.resident_id = k.subject',
+    pairs.map((p) => [p.residentId, p.type]),
+  )
+}
+
+async function lockActive(q: Queryable, match: string, pairs: [string, string][]) {
   if (pairs.length === 0) return []
   const { rows } = await q.query<
     AlertRow & { history: (Omit<EntryRow, 'alert_id' | 'at'> & { at: string })[] }
@@ -79,9 +96,9 @@ export async function lockActiveAlerts(q: Queryable, pairs: { deviceId: string; 
     `SELECT a.*, (SELECT coalesce(json_agg(json_build_object('at', e.at, 'kind', e.kind, 'actor', e.actor,
          'note', e.note, 'data', e.data) ORDER BY e.id), '[]') FROM alert_events e WHERE e.alert_id = a.id) AS history
      FROM alerts a
-     JOIN unnest($1::text[], $2::text[]) AS k(device_id, type) ON a.device_id = k.device_id AND a.type = k.type
+     JOIN unnest($1::text[], $2::text[]) AS k(subject, type) ON ${match} AND a.type = k.type
      WHERE a.state <> 'resolved' FOR UPDATE OF a`,
-    [pairs.map((p) => p.deviceId), pairs.map((p) => p.type)],
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   )
   return rows.map((r) =>
     toAlert(
