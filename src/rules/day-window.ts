@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 // A daily wall-clock window in a time zone (07:00–22:00 Europe/Berlin; 22:00–07:00 runs across midnight),
 // and how much of it passes between two instants. Boundaries are found per local date with luxon, so a day
 // of 23 or 25 hours (a DST change) counts its real length; a wall-clock time that does not exist that day
-// (02:30 on a spring-forward night) moves forward to the first one that does.
+// (02:30 on a spring-forward night) moves forward by the hour skipped (03:30), as luxon and Temporal do.
 
 export interface DayWindow {
   zone: string
