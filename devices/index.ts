@@ -38,7 +38,7 @@ export function deviceDefinition(type: string): DeviceDefinition | undefined {
 
 export const deviceTypes = definitions.map((d) => d.type) as [string, ...string[]]
 
-export { COMMAND_RESULT } from './definition.js'
+export { COMMAND_RESULT, METRIC_SLOTS } from './definition.js'
 
 /** Types that are fire-safety devices (detector view, fire-event log, registered to places). */
 export const fireSafetyTypes = definitions.filter((d) => d.fireSafety).map((d) => d.type)

@@ -11,6 +11,7 @@ export const waterMeter = defineDevice({
   description: 'Smart water meter: water drawn is a common proxy for "someone is up" (活动监测)',
   heartbeatSeconds: 900,
   events,
+  metrics: ['flow', 'total'],
   telemetryFields: {
     // litres per minute over the last interval, and the meter's running total in litres
     flow: z.number().min(0).max(500).optional(),

@@ -21,6 +21,13 @@ export type IdPrefix =
   // topology and device commands
   | 'plc'
   | 'cmd'
+  // welfare visits
+  | 'vis'
+  // integrations' API keys and family invitations
+  | 'key'
+  | 'inv'
+  // MQTT accounts that are not devices
+  | 'mqa'
 
 /** A prefixed random id, e.g. `dev_3k9x…`: 80 bits, lowercase, safe in MQTT topics and URLs. */
 export function newId(prefix: IdPrefix): string {

@@ -83,6 +83,11 @@ export function createMetrics() {
       labelNames: ['rule'] as const,
       registers: r,
     }),
+    readingsWritten: new Counter({
+      name: 'hub_readings_written_total',
+      help: 'Telemetry readings committed to the readings table (each one acknowledged to its device at QoS 1)',
+      registers: r,
+    }),
     alertChanges: new Counter({
       name: 'hub_alert_changes_total',
       help: 'Alert changes committed, by live-feed kind',
