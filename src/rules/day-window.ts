@@ -35,12 +35,30 @@ function interval(w: DayWindow, isoDate: string): [number, number] {
   return hit
 }
 
+/** The local calendar date at an instant, cached per quarter hour (every UTC offset is a multiple of one). */
+const dates = new Map<string, string>()
+
+function localDate(zone: string, at: number): string {
+  const key = `${zone}|${Math.floor(at / 900_000)}`
+  let d = dates.get(key)
+  if (!d) {
+    d = DateTime.fromMillis(at, { zone }).toISODate()!
+    if (dates.size > 50_000) dates.clear()
+    dates.set(key, d)
+  }
+  return d
+}
+
+/** Calendar arithmetic on YYYY-MM-DD (no time zone involved). */
+const addDays = (isoDate: string, n: number) =>
+  new Date(Date.parse(`${isoDate}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10)
+
 /** The window intervals that may overlap [from, …): starting with the local day before `from`'s. */
 function* intervalsFrom(w: DayWindow, from: number) {
-  let day = DateTime.fromMillis(from, { zone: w.zone }).startOf('day').minus({ days: 1 })
+  let day = addDays(localDate(w.zone, from), -1)
   for (;;) {
-    yield interval(w, day.toISODate()!)
-    day = day.plus({ days: 1 })
+    yield interval(w, day)
+    day = addDays(day, 1)
   }
 }
 

@@ -66,7 +66,7 @@ export class RuleEngine {
     const saved = await loadSaved(db)
     const { profiles, at } = await loadProfiles(db, null)
     this.refreshedAt = at
-    for (const p of profiles) this.setProfile(p, saved.get(p.id) ?? {})
+    for (const p of profiles) this.track(p, saved.get(p.id) ?? {})
     for (const s of await residentStandings(
       db,
       residentRules.map((r) => r.alert.type),
@@ -117,7 +117,13 @@ export class RuleEngine {
   /** One pass: refresh changed profiles, evaluate every rule for every subject, carry out, save. */
   async sweep() {
     await this.refresh()
-    const now = this.now()
+    this.evaluate(this.now())
+    await this.flush()
+    await this.save()
+  }
+
+  /** Evaluates every rule for every subject it watches at `now`, queueing the verdicts. */
+  evaluate(now: number) {
     const { params, metrics } = this.deps
     for (const rule of residentRules) {
       const states = this.states.get(rule.name)!
@@ -136,8 +142,7 @@ export class RuleEngine {
       }
       metrics.rulesEvaluated.inc({ rule: rule.name }, states.size)
     }
-    await this.flush()
-    await this.save()
+    return this.pending.length
   }
 
   /** Feeds a message to every rule watching its resident or device (tests call it with their own times). */
@@ -200,7 +205,8 @@ export class RuleEngine {
     return s
   }
 
-  private setProfile(p: ResidentProfile, saved: SavedState) {
+  /** Watches a resident (as recovered or refreshed from the database). */
+  track(p: ResidentProfile, saved: SavedState) {
     this.profiles.set(p.id, p)
     const now = this.now()
     for (const rule of residentRules) {
@@ -221,7 +227,7 @@ export class RuleEngine {
       this.refreshedAt && new Date(this.refreshedAt.getTime() - 10_000),
     )
     this.refreshedAt = at
-    for (const p of profiles) this.setProfile(p, {})
+    for (const p of profiles) this.track(p, {})
   }
 
   private async save() {
