@@ -124,6 +124,7 @@ export const en: Record<Key, string> = {
   'ws.opened': 'Opened',
   'ws.resolvedBy': 'resolved by {who} at {at}',
   'ws.ack': 'Acknowledge',
+  'ws.snooze': 'Snooze 4 h',
   'ws.actions': 'Actions',
   'ws.note': 'Note',
   'ws.confirmFire': 'Confirm fire',

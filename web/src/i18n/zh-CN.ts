@@ -122,6 +122,7 @@ export const zhCN = {
   'ws.opened': '报警时间',
   'ws.resolvedBy': '{who} 于 {at} 处置',
   'ws.ack': '确认接警',
+  'ws.snooze': '暂缓 4 小时',
   'ws.actions': '处置操作',
   'ws.note': '备注',
   'ws.confirmFire': '确认火警',
