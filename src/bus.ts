@@ -30,7 +30,7 @@ export interface DeviceMessage {
   siteId: string
   residentId: string | null
   receivedAt: Date
-  event?: { type: string; state: 'alarm' | 'clear' }
+  event?: { id: string; type: string; state: 'alarm' | 'clear' }
   reading?: { battery?: number; values: Record<string, number> }
   status?: 'online' | 'offline'
 }

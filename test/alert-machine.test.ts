@@ -299,6 +299,32 @@ const table: {
     effect: 'none',
   },
   {
+    name: 'a held-down alarm opens nothing by itself (the rules engine opens it once it lasts)',
+    from: null,
+    input: deviceEvent({
+      action: 'open',
+      alertType: 'leak',
+      priority: 3,
+      class: 'technical',
+      holdDownSeconds: 120,
+    }),
+    effect: 'none',
+  },
+  {
+    name: 'a held-down alarm folds into its open alert',
+    from: alert('open', { type: 'leak', alertClass: 'technical' }),
+    input: deviceEvent({
+      action: 'open',
+      alertType: 'leak',
+      priority: 3,
+      class: 'technical',
+      holdDownSeconds: 120,
+    }),
+    effect: 'updated',
+    entry: 'repeated',
+    count: 2,
+  },
+  {
     name: 'a rule opens its alert',
     from: null,
     input: rule,

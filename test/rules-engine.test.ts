@@ -235,6 +235,38 @@ t.test('the rule engine', async (t) => {
     await e.stop()
   })
 
+  await t.test(
+    "a water meter's leak opens once held down for 120 s, with the definition's alert",
+    async (t) => {
+      await resident('res_leak', null, [['wm_leak', 'water-meter']])
+      now = at('2026-04-01T10:00:00+02:00')
+      const e = await engine()
+      e.observe(
+        { id: 'wm_leak', siteId: 'site_b', residentId: 'res_leak' },
+        {
+          at: now.getTime(),
+          deviceId: 'wm_leak',
+          deviceType: 'water-meter',
+          kind: 'event',
+          activity: false,
+          eventType: 'leak',
+          eventId: 'l-1',
+          state: 'alarm',
+        },
+      )
+      await sweepAt(e, '2026-04-01T10:01:59+02:00')
+      t.same(await alertsOf(`device_id = 'wm_leak'`, []), [])
+      await sweepAt(e, '2026-04-01T10:02:00+02:00')
+      const [leak] = await alertsOf(`device_id = 'wm_leak'`, [])
+      t.match(leak, { type: 'leak', state: 'open' })
+      const { rows } = await db.query('SELECT priority, alert_class, resident_id FROM alerts WHERE id = $1', [
+        leak!.id,
+      ])
+      t.same(rows[0], { priority: 3, alert_class: 'technical', resident_id: 'res_leak' })
+      await e.stop()
+    },
+  )
+
   await t.test('snooze: recorded, technical alerts only, escalation waits', async (t) => {
     await resident('res_snz', { inactiveAfter: '1h', window: { from: '00:00', to: '24:00' } }, [
       ['pir_snz', 'motion-sensor'],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { alertClasses } from '../devices/index.js'
+import { alertClasses, definitions } from '../devices/index.js'
 import { windowDue } from '../src/rules/day-window.js'
 import { rules } from '../src/rules/index.js'
 import type { Observation, ResidentProfile, RuleParams, Standing, Verdict } from '../src/rules/rule.js'
@@ -31,6 +31,9 @@ const o = (iso: string, extra: Partial<Observation>): Observation => ({
   activity: false,
   ...extra,
 })
+
+const leak = (iso: string, state: 'alarm' | 'clear') =>
+  o(iso, { kind: 'event', deviceType: 'water-meter', eventType: 'leak', eventId: `l-${iso}`, state })
 
 interface Step {
   observe?: Observation
@@ -123,6 +126,28 @@ const scenarios: Record<string, { name: string; start: string; steps: Step[] }[]
       ],
     },
   ],
+  'hold-down': [
+    {
+      name: "a water meter's leak opens only once it has lasted 120 s",
+      start: '2026-03-10T10:00:00+01:00',
+      steps: [
+        { observe: leak('2026-03-10T10:00:00+01:00', 'alarm'), expect: null },
+        { observe: leak('2026-03-10T10:00:30+01:00', 'alarm'), expect: null },
+        { sweep: '2026-03-10T10:01:59+01:00', expect: null },
+        { sweep: '2026-03-10T10:02:00+01:00', expect: 'open' },
+        { sweep: '2026-03-10T10:03:00+01:00', expect: null },
+      ],
+    },
+    {
+      name: 'a leak cleared within the hold-down opens nothing',
+      start: '2026-03-10T10:00:00+01:00',
+      steps: [
+        { observe: leak('2026-03-10T10:00:00+01:00', 'alarm'), expect: null },
+        { observe: leak('2026-03-10T10:01:00+01:00', 'clear'), expect: null },
+        { sweep: '2026-03-10T10:05:00+01:00', expect: null },
+      ],
+    },
+  ],
   flapping: [
     {
       name: 'more than 3 toggles in 10 minutes is one alert; quiet for a window resolves it',
@@ -158,8 +183,14 @@ t.test('rule kinds have unique names and well-formed alerts', async (t) => {
   for (const r of rules) {
     t.ok(r.alert.priority >= 1 && r.alert.priority <= 4, `${r.name}: priority 1..4`)
     t.ok(alertClasses.includes(r.alert.class), `${r.name}: a known alert class`)
-    t.ok(consoleWords.includes(`'type.${r.alert.type}'`), `${r.name}: the console names ${r.alert.type}`)
+    if (r.name !== 'hold-down')
+      t.ok(consoleWords.includes(`'type.${r.alert.type}'`), `${r.name}: the console names ${r.alert.type}`)
   }
+  // hold-down opens the alert types the definitions name
+  for (const d of definitions)
+    for (const rule of Object.values(d.events))
+      if (rule.action === 'open' && rule.holdDownSeconds)
+        t.ok(consoleWords.includes(`'type.${rule.alertType}'`), `the console names ${rule.alertType}`)
 })
 
 for (const rule of rules) {

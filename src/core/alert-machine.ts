@@ -153,6 +153,8 @@ function onDeviceEvent(
   if (rule.action === 'ignore') return { effect: 'none', alert: active } satisfies Decision
   const data = { eventId: event.id, eventType: event.type }
   if (rule.action === 'open' && event.state === 'alarm') {
+    // a held-down alarm opens only once it has lasted (src/rules/hold-down.ts); its repeats fold as usual
+    if (!active && rule.holdDownSeconds) return { effect: 'none', alert: null } satisfies Decision
     if (!active) {
       const { source } = input
       const opening = {

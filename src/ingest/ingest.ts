@@ -161,7 +161,7 @@ export class Ingest {
     t = stage('decode', t)
     await this.events.submit({ device: d, event, rule, receivedAt, payload: json })
     stage('commit', t)
-    this.observed(d, receivedAt, { event: { type: event.type, state: event.state } })
+    this.observed(d, receivedAt, { event: { id: event.id, type: event.type, state: event.state } })
     // after the event's commit, before its PUBACK: a retransmitted result is recorded at most once
     if (event.type === COMMAND_RESULT) await this.commands.answered(d.id, event)
     this.state.offer({ kind: 'seen', deviceId: d.id, receivedAt })

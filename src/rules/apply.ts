@@ -24,21 +24,24 @@ export async function applyVerdicts(alerts: AlertRunner, batch: Pending[], looku
   const { result } = await alerts.run(async (work) => {
     const residents = batch.filter((p) => p.rule.scope === 'resident')
     const devices = batch.filter((p) => p.rule.scope === 'device')
+    const typeOf = (p: Pending) => alertOf(p).type
     const active = new Map<string, Alert>()
     for (const a of await lockActiveResidentAlerts(
       work.tx,
-      residents.map((p) => ({ residentId: p.subject, type: p.rule.alert.type })),
+      residents.map((p) => ({ residentId: p.subject, type: typeOf(p) })),
     ))
       active.set(key(a.residentId!, a.type), a)
     for (const a of await lockActiveAlerts(
       work.tx,
-      devices.map((p) => ({ deviceId: p.subject, type: p.rule.alert.type })),
+      devices.map((p) => ({ deviceId: p.subject, type: typeOf(p) })),
     ))
       active.set(key(a.deviceId!, a.type), a)
 
     const opened = new Map<string, number>()
-    for (const { rule, subject, verdict } of batch) {
-      const k = key(subject, rule.alert.type)
+    for (const p of batch) {
+      const { rule, subject, verdict } = p
+      const alert = alertOf(p)
+      const k = key(subject, alert.type)
       const current = active.get(k) ?? null
       if (verdict.do === 'resolve') {
         if (!current) continue
@@ -52,9 +55,9 @@ export async function applyVerdicts(alerts: AlertRunner, batch: Pending[], looku
       const d = work.decide(current, {
         kind: 'rule',
         source: {
-          alertType: rule.alert.type,
-          priority: rule.alert.priority,
-          alertClass: rule.alert.class,
+          alertType: alert.type,
+          priority: alert.priority,
+          alertClass: alert.class,
           ...where,
           data: verdict.data,
         },
@@ -67,6 +70,9 @@ export async function applyVerdicts(alerts: AlertRunner, batch: Pending[], looku
   })
   return result
 }
+
+/** the alert a verdict concerns: the rule's own, or the one a device definition names (hold-down) */
+const alertOf = (p: Pending) => (p.verdict.do === 'open' && p.verdict.alert) || p.rule.alert
 
 function residentSource(lookup: Lookup, id: string) {
   const r = lookup.resident(id)

@@ -261,9 +261,11 @@ export class RuleEngine {
       {
         at: m.receivedAt.getTime(),
         deviceId: m.deviceId,
+        deviceType: m.deviceType,
         kind,
         activity,
         eventType: m.event?.type,
+        eventId: m.event?.id,
         state: m.event?.state,
         values,
         battery: m.reading?.battery,

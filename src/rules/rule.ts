@@ -10,10 +10,13 @@ import type { DayWindow } from './day-window.js'
 export interface Observation {
   at: number
   deviceId: string
+  /** the device's type (devices/), when the message came from the device */
+  deviceType?: string
   kind: 'event' | 'reading' | 'status' | 'offline' | 'restored'
   /** the device definition says it is a sign of life (devices/definition.ts `activity`) */
   activity: boolean
   eventType?: string
+  eventId?: string
   state?: 'alarm' | 'clear'
   values?: Readonly<Record<string, number>>
   battery?: number
@@ -48,9 +51,12 @@ export interface Standing {
   alertedAt: number
 }
 
-/** open: open the rule's alert (or fold into the unresolved one as a repeat); resolve: with this outcome */
+/**
+ * open: open the rule's alert (or fold into the unresolved one as a repeat), or `alert` when the rule opens
+ * alerts a device definition names (hold-down); resolve: with this outcome
+ */
 export type Verdict =
-  | { do: 'open'; data: Record<string, unknown> }
+  | { do: 'open'; data: Record<string, unknown>; alert?: RuleBase['alert'] }
   | { do: 'resolve'; outcome: string }
   | null
 
