@@ -23,6 +23,10 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/auth/password': everyone,
   'GET /api/v1/console/config': everyone,
 
+  // the external MQTT cluster: its own bearer (HUB_BROKER_AUTH_TOKEN), checked by the routes
+  'POST /api/v1/broker/auth': 'public',
+  'POST /api/v1/broker/acl': 'public',
+
   'GET /api/v1/family-ack/:token': 'public',
   'POST /api/v1/family-ack/:token': 'public',
 
