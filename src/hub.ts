@@ -24,6 +24,7 @@ import { retryDelayMs } from './notify/backoff.js'
 import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
+import { RuleEngine } from './rules/engine.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
@@ -169,6 +170,22 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       everyMs: config.HUB_SUPERVISION_INTERVAL,
       factor: config.HUB_OFFLINE_FACTOR,
     })
+    const rules = new RuleEngine({
+      db,
+      alerts,
+      bus,
+      metrics,
+      log,
+      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      params: {
+        batteryLow: config.HUB_BATTERY_LOW,
+        batteryOk: config.HUB_BATTERY_OK,
+        flapLimit: config.HUB_FLAP_LIMIT,
+        flapWindowMs: config.HUB_FLAP_WINDOW,
+      },
+    })
+    // before the broker takes messages: no sign of life is missed between recovery and listening
+    await rules.recover()
     const forwarder = new FireForwarder({
       db: pools.alarms,
       alerts: alarms,
@@ -256,6 +273,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    rules.start()
     const noContact = new NoContactWatch({
       alerts,
       log,
@@ -271,6 +289,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => escalator.stop())
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
+    stops.push(() => rules.stop())
     stops.push(() => pruner.stop())
     return {
       httpPort,

@@ -62,6 +62,7 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/alerts/:id/ack': careTeam,
   'POST /api/v1/alerts/:id/actions': careTeam,
   'POST /api/v1/alerts/:id/resolve': careTeam,
+  'POST /api/v1/alerts/:id/snooze': careTeam,
   'POST /api/v1/alerts/:id/confirm-fire': careTeam,
   'POST /api/v1/alerts/:id/false-alarm': careTeam,
 
