@@ -15,10 +15,12 @@ import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
+import { auditPlugin } from './audit-hook.js'
 import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
+import { auditRoutes } from './routes/audit.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
@@ -123,6 +125,7 @@ export async function buildApp(deps: AppDeps) {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(authPlugin)
+  await app.register(auditPlugin)
   const api = app.withTypeProvider<ZodTypeProvider>()
   await api.register(healthRoutes)
   await api.register(
@@ -144,6 +147,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
       await v1.register(visitRoutes)
+      await v1.register(auditRoutes)
     },
     { prefix: '/api/v1' },
   )
