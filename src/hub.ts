@@ -28,6 +28,7 @@ import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
+import { RetentionSweep } from './supervision/retention-sweep.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
@@ -211,6 +212,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     noContact.start()
     stops.push(() => noContact.stop())
+    const retention = new RetentionSweep({
+      alerts,
+      log,
+      keepMs: config.HUB_ALERT_DETAILS_RETENTION,
+      everyMs: config.HUB_RETENTION_INTERVAL,
+    })
+    retention.start()
+    stops.push(() => retention.stop())
     const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     pruner.start()
     stops.push(() => centre.close())

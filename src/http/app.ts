@@ -31,6 +31,7 @@ import { familyAckRoutes } from './routes/family-ack.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { personalDataRoutes } from './routes/personal-data.js'
 import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(statsRoutes)
       await v1.register(visitRoutes)
       await v1.register(auditRoutes)
+      await v1.register(personalDataRoutes)
     },
     { prefix: '/api/v1' },
   )
