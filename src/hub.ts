@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
 import { Broker } from './broker/broker.js'
+import { brokerLimits } from './broker/limits-config.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
@@ -29,15 +30,20 @@ import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
 import { RetentionSweep } from './supervision/retention-sweep.js'
+import { loadTls } from './tls.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
 export interface Hub {
   httpPort: number
   mqttPort: number
+  /** MQTT over TLS, when HUB_TLS_CERT and HUB_TLS_KEY are set */
+  mqttTlsPort: number | null
   databaseUrl: string
   /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
   adminPassword: string | null
+  /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
+  apiRoutes: readonly string[]
   stop(): Promise<void>
 }
 
@@ -81,6 +87,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       randomWebhookSecret,
     )
     const adminPassword = await ensureAdmin(db, config.HUB_ADMIN_PASSWORD)
+    const tls = loadTls(config)
 
     const metrics = createMetrics()
     const bus = new Bus()
@@ -103,7 +110,16 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       telemetryBudget: config.HUB_TELEMETRY_BUDGET,
       dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
     })
-    const broker = new Broker({ db, ingest, metrics, log, secretKey })
+    const broker = new Broker({
+      db,
+      ingest,
+      metrics,
+      log,
+      secretKey,
+      connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
+      limits: brokerLimits(config),
+    })
+    bus.on('device.credentials', (id, endsAt, deleted) => broker.endDeviceSessions(id, endsAt, deleted))
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
     const channels = createChannels({
@@ -166,6 +182,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
+      accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
+      tls,
+      corsOrigins: config.HUB_CORS_ORIGINS ?? [],
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -175,7 +194,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         return { ok: database && brokerUp, broker: brokerUp, database }
       },
     })
-    const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
+    const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
     const mqttPort = await broker
       .start(config.MQTT_PORT, config.MQTT_HOST)
@@ -183,6 +202,16 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         if (err.code !== 'EADDRINUSE') throw err
         throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
       })
+    const mqttTlsPort = tls
+      ? await broker
+          .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
+          .catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== 'EADDRINUSE') throw err
+            throw new StartupError(
+              `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
+            )
+          })
+      : null
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())
@@ -228,7 +257,15 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
     stops.push(() => pruner.stop())
-    return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
+    return {
+      httpPort,
+      mqttPort,
+      mqttTlsPort,
+      databaseUrl,
+      adminPassword,
+      apiRoutes: app.apiRoutes,
+      stop: stopAll,
+    }
   } catch (err) {
     await stopAll()
     throw err

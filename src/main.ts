@@ -63,6 +63,7 @@ async function main() {
     `  API and console  ${base}/api/v1   (OpenAPI: ${base}/docs)`,
     `  live feed        ${base.replace(/^http/, 'ws')}/api/v1/live`,
     `  MQTT             mqtt://localhost:${hub.mqttPort}   (and ${base.replace(/^http/, 'ws')}/mqtt)`,
+    ...(hub.mqttTlsPort ? [`  MQTT over TLS    mqtts://localhost:${hub.mqttTlsPort}`] : []),
     `  database         ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.DATA_DIR}`}`,
   ]
   if (hub.adminPassword) {

@@ -101,7 +101,7 @@ t.test('personal data', async (t) => {
     t.ok(e.readings.some((r: any) => JSON.stringify(r).includes('87')))
     t.equal(e.readingsTruncated, false)
     t.ok(e.accessLog.length >= 1, 'who read or changed the record')
-    t.notOk(JSON.stringify(e).includes('secret_hash'), 'no device secret')
+    t.notOk(JSON.stringify(e).includes('secret'), 'no device secret')
     const operator = await h.create('/api/v1/users', {
       username: 'op-pd',
       password: 'op-pd-password',

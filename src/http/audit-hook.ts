@@ -9,8 +9,9 @@ import { type AuditEntry, appendAudit } from '../store/audit.js'
 const PREFIX = '/api/v1'
 /** reads that are audited: a resident's record (and what hangs off it) and the audit log itself */
 const auditedReads = [/^\/residents(\/|$)/, /^\/audit(\/|$)/]
-/** changes audited without a signed-in user: who tried to log in */
+/** changes audited without a signed-in user: logins (with the username tried), joins, family acknowledgements */
 const LOGIN = '/auth/login'
+const PUBLIC_CHANGES = [LOGIN, '/auth/join', '/family-ack/:token']
 
 const createdIds = new WeakMap<FastifyRequest, string>()
 
@@ -24,9 +25,9 @@ export function auditEntry(req: FastifyRequest, status: number, at: Date): Audit
   const user = req.user
   let username = user?.username ?? null
   if (!user) {
-    if (path !== LOGIN) return null
+    if (!PUBLIC_CHANGES.includes(path) || read) return null
     const claimed = (req.body as { username?: unknown } | undefined)?.username
-    username = typeof claimed === 'string' ? claimed.slice(0, 100) : null
+    username = path === LOGIN && typeof claimed === 'string' ? claimed.slice(0, 100) : null
   }
   const params = (req.params ?? {}) as Record<string, string>
   // the object acted on: the route's last path parameter, else what a create answered with

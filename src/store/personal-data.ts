@@ -12,10 +12,11 @@ export async function exportResident(q: Queryable, residentId: string, readingsM
   const one = async (sql: string, args: unknown[]) => (await q.query<Row>(sql, args)).rows
   const [resident] = await one('SELECT * FROM residents WHERE id = $1', [residentId])
   if (!resident) return null
-  // a device's secret hash is the hub's, not the resident's
+  // a device's secret hashes are the hub's, not the resident's
   const devices = (
     await one(
-      `SELECT to_jsonb(d) - 'secret_hash' AS d FROM devices d WHERE resident_id = $1 ORDER BY created_at, id`,
+      `SELECT (SELECT jsonb_object_agg(k, v) FROM jsonb_each(to_jsonb(d)) AS e(k, v) WHERE k NOT LIKE '%secret%') AS d
+       FROM devices d WHERE resident_id = $1 ORDER BY created_at, id`,
       [residentId],
     )
   ).map((r) => r.d as Row)
@@ -125,6 +126,11 @@ export async function eraseResident(q: Queryable, residentId: string, now: Date)
   const readings = await q.query('DELETE FROM readings WHERE device_id = ANY($1)', [deviceIds])
   await q.query('DELETE FROM rejected_messages WHERE device_id = ANY($1)', [deviceIds])
   await q.query('UPDATE devices SET resident_id = NULL WHERE id = ANY($1)', [deviceIds])
+  // family accounts lose the relative (their invites go with the resident)
+  await q.query(
+    'UPDATE users SET resident_ids = array_remove(resident_ids, $1) WHERE $1 = ANY(resident_ids)',
+    [residentId],
+  )
   await q.query('DELETE FROM residents WHERE id = $1', [residentId])
   return {
     alerts: alertIds.length,

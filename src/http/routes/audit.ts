@@ -65,7 +65,6 @@ export async function auditRoutes(fastify: FastifyInstance) {
   app.get(
     '/audit',
     {
-      onRequest: app.requireRole('admin'),
       schema: {
         tags: ['audit'],
         description:
