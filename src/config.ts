@@ -74,6 +74,8 @@ const envSchema = z.object({
   HUB_NO_CONTACT_INTERVAL: duration.default(3_600_000),
   HUB_ALERT_DETAILS_RETENTION: duration.default(365 * 86_400_000),
   HUB_RETENTION_INTERVAL: duration.default(3_600_000),
+  HUB_PAID_CAP_PER_RESIDENT: z.coerce.number().int().min(1).max(100_000).default(30),
+  HUB_PAID_CAP_PER_CONTACT: z.coerce.number().int().min(1).max(100_000).default(10),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop

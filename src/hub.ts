@@ -20,10 +20,12 @@ import { retryDelayMs } from './notify/backoff.js'
 import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
+import { capPaidChannels } from './notify/paid-cap.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
+import { takePaidSend } from './store/paid-sends.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
@@ -122,13 +124,20 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     bus.on('device.credentials', (id, endsAt, deleted) => broker.endDeviceSessions(id, endsAt, deleted))
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
-    const channels = createChannels({
-      webhookSecret,
-      smtpUrl: config.SMTP_URL,
-      smtpFrom: config.SMTP_FROM,
-      smsUrl: config.SMS_GATEWAY_URL,
-      smsToken: config.SMS_GATEWAY_TOKEN,
-    })
+    const caps = {
+      perResident: config.HUB_PAID_CAP_PER_RESIDENT,
+      perContact: config.HUB_PAID_CAP_PER_CONTACT,
+    }
+    const channels = capPaidChannels(
+      createChannels({
+        webhookSecret,
+        smtpUrl: config.SMTP_URL,
+        smtpFrom: config.SMTP_FROM,
+        smsUrl: config.SMS_GATEWAY_URL,
+        smsToken: config.SMS_GATEWAY_TOKEN,
+      }),
+      (send) => takePaidSend(db, { ...send, at: new Date() }, caps),
+    )
     const centre = centreSender({ defaultSecret: webhookSecret })
     const outbox = new Outbox({
       db,
