@@ -17,6 +17,8 @@ export interface BusEvents {
   'token.revoked': [tokenId: string]
   /** a device's secret was rotated or revoked, or the device deleted (committed): its connections end at `endsAt` (null: now) */
   'device.credentials': [deviceId: string, endsAt: Date | null, deleted: boolean]
+  /** an MQTT account changed or was deleted (committed): its connections close */
+  'mqtt-account.changed': [accountId: string, deleted: boolean]
 }
 
 export class Bus extends EventEmitter<BusEvents> {

@@ -12,6 +12,13 @@ import type { Ingest } from '../ingest/ingest.js'
 import type { DeviceSession } from '../ingest/session.js'
 import { type Metrics, secondsSince } from '../metrics.js'
 import type { Db } from '../store/db.js'
+import {
+  type AccountSession,
+  accountMayPublish,
+  accountMaySubscribe,
+  authenticateAccount,
+  isAccountUsername,
+} from './accounts.js'
 import { ConnectGuard, type GuardedClient, type GuardLimits, type GuardRefusal } from './connect-guard.js'
 import { deviceLookup } from './device-lookup.js'
 import { verifyDeviceSecret } from './device-secret.js'
@@ -38,10 +45,12 @@ type RefusalReason =
   | 'empty-client-id'
   | 'publish-acl'
   | 'subscribe-acl'
+  | 'bad-account'
   | GuardRefusal
 
 interface HubClient extends GuardedClient {
   device?: DeviceSession
+  account?: AccountSession
   emptyPersistentId?: boolean
 }
 
@@ -91,6 +100,7 @@ export class Broker {
         )
       },
       authorizePublish: (client: HubClient | null, packet, done) => {
+        if (client?.account) return this.authorizeAccountPublish(client, packet.topic, done)
         const startedAt = process.hrtime.bigint()
         const device = client?.device
         const target = parseDeviceTopic(packet.topic)
@@ -130,6 +140,7 @@ export class Broker {
         )
       },
       authorizeSubscribe: (client: HubClient, sub, done) => {
+        if (client.account && accountMaySubscribe(client.account, sub.topic)) return done(null, sub)
         const target = parseDeviceTopic(sub.topic)
         if (client.device && target?.deviceId === client.device.id && target.channel === 'commands') {
           return done(null, sub)
@@ -162,6 +173,7 @@ export class Broker {
       this.guard.authFailed(client)
       throw refusal(5, 'not authorized')
     }
+    if (isAccountUsername(username)) return this.authenticateAccount(client, username, password)
     const owner = `device:${username}`
     const throttled = this.guard.beforeAuth(client, owner)
     if (throttled) throw throttled
@@ -185,6 +197,47 @@ export class Broker {
     const taken = this.guard.authenticated(client, owner, previous ? row.old_secret_until : null)
     if (taken) throw taken
     client.device = { id: row.id, siteId: row.site_id, residentId: row.resident_id, definition }
+  }
+
+  private async authenticateAccount(client: HubClient, username: string, password: Buffer) {
+    const throttled = this.guard.beforeAuth(client, `account:${username}`)
+    if (throttled) throw throttled
+    const account = await authenticateAccount(this.deps.db, this.deps.secretKey, username, password)
+    if (!account) {
+      this.refuse('bad-account')
+      this.guard.authFailed(client)
+      throw refusal(5, 'not authorized')
+    }
+    const taken = this.guard.authenticated(client, `account:${account.id}`)
+    if (taken) throw taken
+    client.account = account
+  }
+
+  /** An account publishes within its rights, at its connection's rate; nothing it sends reaches ingest. */
+  private authorizeAccountPublish(client: HubClient, topic: string, done: (err: Error | null) => void) {
+    if (!accountMayPublish(client.account!, topic)) {
+      this.refuse('publish-acl')
+      return done(new Error('not authorized to publish there'))
+    }
+    const admitted = this.guard.admitMessage(client)
+    if (admitted === 'over') return done(new Error('message rate exceeded'))
+    if (admitted) admitted.then(() => done(null))
+    else done(null)
+  }
+
+  /** Ends an MQTT account's connections at once (its rights, secret or state changed, or it was deleted). */
+  endAccountSessions(accountId: string, deleted: boolean) {
+    this.guard.endSessions(`account:${accountId}`, null, deleted)
+  }
+
+  /** Publishes a hub message (QoS 1) for the subscribers the ACL lets have it. */
+  async publishHub(topic: string, payload: Buffer) {
+    const aedes = this.aedes
+    if (!aedes || aedes.closed) throw new Error('the broker is not running')
+    const packet = { cmd: 'publish' as const, topic, payload, qos: 1 as const, retain: false, dup: false }
+    await new Promise<void>((resolve, reject) =>
+      aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
+    )
   }
 
   /**

@@ -24,6 +24,7 @@ import { alertRoutes } from './routes/alerts.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
 import { auditRoutes } from './routes/audit.js'
 import { authRoutes } from './routes/auth.js'
+import { brokerAuthRoutes } from './routes/broker-auth.js'
 import { commandRoutes } from './routes/commands.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
 import { deviceImportRoutes } from './routes/device-import.js'
@@ -34,6 +35,7 @@ import { familyInviteRoutes } from './routes/family-invites.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { mqttAccountRoutes } from './routes/mqtt-accounts.js'
 import { personalDataRoutes } from './routes/personal-data.js'
 import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
@@ -62,6 +64,8 @@ export interface AppDeps {
   noContactAfterMs?: number
   /** the password policy's minimum and the base of invitation links (README, "Accounts") */
   accounts: { passwordMinLength: number; publicUrl: () => string }
+  /** HUB_BROKER_AUTH_TOKEN: the external cluster's bearer for /broker/auth and /acl (null: they are off) */
+  brokerAuthToken: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
   /** HTTPS (and WSS) with these, else plain HTTP */
@@ -168,6 +172,8 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(personalDataRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
+      await v1.register(mqttAccountRoutes)
+      await v1.register(brokerAuthRoutes)
     },
     { prefix: '/api/v1' },
   )

@@ -122,6 +122,8 @@ export async function eraseResident(q: Queryable, residentId: string, now: Date)
   await q.query('UPDATE alerts SET resident_id = NULL WHERE id = ANY($1)', [alertIds])
   await q.query(`DELETE FROM feed WHERE data::text LIKE $1`, [`%"${residentId}"%`])
   const visits = await q.query('DELETE FROM visits WHERE resident_id = $1', [residentId])
+  // the paid-channel budget names the resident and the numbers texted
+  await q.query('DELETE FROM paid_sends WHERE resident_id = $1', [residentId])
   const events = await q.query('DELETE FROM events WHERE device_id = ANY($1)', [deviceIds])
   const readings = await q.query('DELETE FROM readings WHERE device_id = ANY($1)', [deviceIds])
   await q.query('DELETE FROM rejected_messages WHERE device_id = ANY($1)', [deviceIds])
