@@ -70,6 +70,8 @@ const envSchema = z.object({
   HUB_FIRE_INVESTIGATE_WINDOW: duration.default(180_000),
   HUB_CENTRE_HEARTBEAT: duration.default(5 * 60_000),
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
+  HUB_NO_CONTACT_AFTER: duration.default(30 * 86_400_000),
+  HUB_NO_CONTACT_INTERVAL: duration.default(3_600_000),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

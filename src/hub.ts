@@ -26,6 +26,7 @@ import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
+import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
@@ -166,6 +167,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
       accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
+      noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -204,6 +206,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    const noContact = new NoContactWatch({
+      alerts,
+      log,
+      everyMs: config.HUB_NO_CONTACT_INTERVAL,
+      afterMs: config.HUB_NO_CONTACT_AFTER,
+    })
+    noContact.start()
+    stops.push(() => noContact.stop())
     const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     pruner.start()
     stops.push(() => centre.close())

@@ -24,6 +24,8 @@ export type IdPrefix =
   // integrations' API keys and family invitations
   | 'key'
   | 'inv'
+  // welfare visits
+  | 'vis'
 
 /** A prefixed random id, e.g. `dev_3k9x…`: 80 bits, lowercase, safe in MQTT topics and URLs. */
 export function newId(prefix: IdPrefix): string {

@@ -15,7 +15,7 @@ t.test('route × role matrix', async (t) => {
   const tokens: Record<string, string> = { admin: h.token }
   const scopeOf: Record<string, Record<string, unknown>> = {
     staff: { siteIds: [site.id] },
-    'county-centre': { county: 'Xihu' },
+    'county-centre': { district: 'Xihu' },
     family: { residentIds: [resident.id] },
   }
   for (const role of roles.filter((r) => r !== 'admin')) {

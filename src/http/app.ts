@@ -37,6 +37,7 @@ import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
+import { visitRoutes } from './routes/visits.js'
 import type { TokenService } from './tokens.js'
 
 export interface AppDeps {
@@ -54,6 +55,8 @@ export interface AppDeps {
   mapTiles: string | null
   /** the password policy's minimum and the base of invitation links (README, "Accounts") */
   accounts: { passwordMinLength: number; publicUrl: () => string }
+  /** HUB_NO_CONTACT_AFTER: a visit older than this resolves no no-contact alert (default 30 days) */
+  noContactAfterMs?: number
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -146,6 +149,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(statsRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
+      await v1.register(visitRoutes)
     },
     { prefix: '/api/v1' },
   )

@@ -98,6 +98,12 @@ export async function getAlert(q: Queryable, id: string, lock = false): Promise<
   return (await withHistory(q, rows))[0] ?? null
 }
 
+/** Several alerts with their histories, in two round trips; missing ones are left out. */
+export async function getAlerts(q: Queryable, ids: string[]): Promise<Alert[]> {
+  const { rows } = await q.query<AlertRow>('SELECT * FROM alerts WHERE id = ANY($1::text[])', [ids])
+  return withHistory(q, rows)
+}
+
 export interface AlertFilter {
   state?: AlertState
   siteId?: string

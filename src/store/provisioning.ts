@@ -17,7 +17,7 @@ export const sites = resourceStore({
     lat: { column: 'lat' },
     lon: { column: 'lon' },
     timezone: { column: 'timezone' },
-    county: { column: 'county' },
+    district: { column: 'district' },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -27,7 +27,7 @@ export const sites = resourceStore({
     lat: r.lat as number | null,
     lon: r.lon as number | null,
     timezone: r.timezone as string,
-    county: r.county as string | null,
+    district: r.district as string | null,
     createdAt: iso(r.created_at),
   }),
 })
@@ -41,6 +41,7 @@ export const residents = resourceStore({
     name: { column: 'name' },
     abilityLevel: { column: 'ability_level' },
     livesAlone: { column: 'lives_alone' },
+    specialDifficulty: { column: 'special_difficulty' },
     birthDate: { column: 'birth_date' },
     conditions: { column: 'conditions', json: true },
     contacts: { column: 'contacts', json: true },
@@ -51,6 +52,7 @@ export const residents = resourceStore({
     name: r.name as string,
     abilityLevel: r.ability_level as number,
     livesAlone: r.lives_alone as boolean,
+    specialDifficulty: r.special_difficulty as boolean,
     birthDate: r.birth_date as string | null,
     conditions: r.conditions as string[],
     contacts: r.contacts as Record<string, unknown>[],

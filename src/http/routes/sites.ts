@@ -10,8 +10,7 @@ const site = z.object({
   lat: z.number().min(-90).max(90).optional(),
   lon: z.number().min(-180).max(180).optional(),
   timezone: timeZone.optional(),
-  /** the county (县) whose fire-safety centre watches this institution */
-  county: z.string().min(1).max(100).optional(),
+  district: z.string().trim().min(1).max(200).optional().describe('reported on in welfare-visit rates'),
 })
 
 export const siteRoutes = crudRoutes({
@@ -21,6 +20,6 @@ export const siteRoutes = crudRoutes({
   idPrefix: 'site',
   store: sites,
   create: site,
-  patch: site.partial().extend({ county: site.shape.county.unwrap().nullable().optional() }).strict(),
+  patch: site.partial().strict(),
   filters: z.object({ kind: z.enum(['institution', 'home']).optional() }),
 })

@@ -23,7 +23,7 @@ import { checkPassword, passwordSchema } from '../password-policy.js'
 // Users are never deleted (alerts name who acknowledged them); they are disabled instead.
 
 const siteIds = z.array(z.string().min(1).max(100)).max(200)
-const county = z.string().min(1).max(100)
+const district = z.string().min(1).max(100)
 const residentIds = z.array(z.string().min(1).max(100)).max(20)
 const contact = { name: personName, ...contactChannels }
 
@@ -37,7 +37,7 @@ const createBody = z
     password: passwordSchema,
     role: z.enum(roles),
     siteIds: siteIds.optional(),
-    county: county.optional(),
+    district: district.optional(),
     residentIds: residentIds.optional(),
     ...optional(contact),
   })
@@ -47,7 +47,7 @@ const patchBody = z
   .object({
     role: z.enum(roles),
     siteIds,
-    county: county.nullable(),
+    district: district.nullable(),
     residentIds,
     password: passwordSchema,
     disabled: z.boolean(),
@@ -70,7 +70,7 @@ export const userSchema = z.object({
   webhook: z.string().nullable(),
   language: z.enum(languages),
   siteIds: z.array(z.string()),
-  county: z.string().nullable(),
+  district: z.string().nullable(),
   residentIds: z.array(z.string()),
   createdAt: z.string(),
 })
@@ -80,18 +80,18 @@ const needs = (field: string, message: string) =>
   new HubError('HUB_ERR_VALIDATION', message, [{ field: `body.${field}`, message }])
 
 /**
- * What scopes a narrow role must be there: staff a site, a county-centre its county, a family its relative;
+ * What scopes a narrow role must be there: staff a site, a county-centre its district, a family its relative;
  * every site and resident named must exist.
  */
 async function checkScope(
   q: Queryable,
   role: Role,
-  u: { siteIds: string[]; county: string | null; residentIds: string[] },
+  u: { siteIds: string[]; district: string | null; residentIds: string[] },
 ) {
   if (role === 'staff' && u.siteIds.length === 0)
     throw needs('siteIds', 'needs at least one site for the staff role')
-  if (role === 'county-centre' && !u.county)
-    throw needs('county', 'needs a county for the county-centre role')
+  if (role === 'county-centre' && !u.district)
+    throw needs('district', 'needs a district for the county-centre role')
   if (role === 'family' && u.residentIds.length === 0)
     throw needs('residentIds', 'needs a resident for the family role')
   const unknown = async (table: string, field: string, ids: string[]) => {
@@ -120,7 +120,7 @@ export async function userRoutes(fastify: FastifyInstance) {
     checkPassword(password, fields.username, app.deps.accounts.passwordMinLength)
     await checkScope(db, fields.role, {
       siteIds: fields.siteIds ?? [],
-      county: fields.county ?? null,
+      district: fields.district ?? null,
       residentIds: fields.residentIds ?? [],
     })
     const created = await userRecords.insert(db, newId('usr'), {
@@ -178,10 +178,10 @@ export async function userRoutes(fastify: FastifyInstance) {
           'this is the last enabled admin: enable or create another first',
         )
       }
-      if (fields.role || fields.siteIds || fields.county !== undefined || fields.residentIds) {
+      if (fields.role || fields.siteIds || fields.district !== undefined || fields.residentIds) {
         await checkScope(tx, fields.role ?? current.role, {
           siteIds: fields.siteIds ?? current.siteIds,
-          county: fields.county === undefined ? current.county : fields.county,
+          district: fields.district === undefined ? current.district : fields.district,
           residentIds: fields.residentIds ?? current.residentIds,
         })
       }
@@ -191,7 +191,7 @@ export async function userRoutes(fastify: FastifyInstance) {
       return (await userRecords.patch(tx, id, values))!
     })
     // open live-feed connections re-authenticate: ended tokens' stop, a new scope applies
-    const rescoped = fields.role || fields.siteIds || fields.county !== undefined || fields.residentIds
+    const rescoped = fields.role || fields.siteIds || fields.district !== undefined || fields.residentIds
     if (rescoped || fields.disabled || password) bus.emit('user.changed', id)
     return updated
   })
