@@ -17,6 +17,7 @@ import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
+import { frameworkError, refuseNulBytes } from './input-guards.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps) {
     bodyLimit: 1024 * 1024,
     // on stop, close keep-alive connections too, or a busy client holds shutdown for its 72 s keep-alive
     forceCloseConnections: true,
+    frameworkErrors: frameworkError,
   })
   app.decorate('deps', deps)
   app.setValidatorCompiler(validatorCompiler)
@@ -110,6 +112,7 @@ export async function buildApp(deps: AppDeps) {
       .code(e.statusCode)
       .send({ error: e.code, message: e.message, ...(e.details && { details: e.details }) })
   })
+  app.addHook('preValidation', refuseNulBytes)
   app.setNotFoundHandler((req, reply) =>
     reply
       .code(404)

@@ -17,13 +17,18 @@ import { inScope } from '../scope.js'
 // Fire monitoring (CONTRACT.md, "Fire-monitoring centres"): the centres an institution forwards to, and the
 // staff's verdict on a fire alarm (confirmed, or a false alarm with its reason), both forwarded to the centres.
 
+// zod runs these refinements even on a string its url() check refused: parse without throwing
+const parsedUrl = (u: string) => (URL.canParse(u) ? new URL(u) : null)
 const centreUrl = z
   .string()
   .max(2000)
   .url()
-  .refine((u) => /^(https?|mqtts?):$/.test(new URL(u).protocol), 'http(s)://… or mqtt(s)://host:port/topic')
   .refine(
-    (u) => !/^mqtts?:$/.test(new URL(u).protocol) || new URL(u).pathname.length > 1,
+    (u) => /^(https?|mqtts?):$/.test(parsedUrl(u)?.protocol ?? ''),
+    'http(s)://… or mqtt(s)://host:port/topic',
+  )
+  .refine(
+    (u) => !/^mqtts?:$/.test(parsedUrl(u)?.protocol ?? '') || (parsedUrl(u)?.pathname.length ?? 0) > 1,
     'an mqtt URL needs a topic',
   )
 const centreBody = z.object({
