@@ -9,6 +9,7 @@ import { listRejected } from '../../store/rejects.js'
 import { crudRoutes } from '../crud.js'
 import { checkDeviceLocation, location } from '../device-location.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList, aRecord } from '../response-schemas.js'
 import { readingRoutes } from './readings.js'
 
 const device = z.object({
@@ -26,7 +27,12 @@ async function deviceExtraRoutes(fastify: FastifyInstance) {
   app.get(
     '/devices/:id/rejected',
     {
-      schema: { tags: ['devices'], params: z.object({ id: z.string() }), querystring: z.object(pageQuery) },
+      schema: {
+        response: { 200: aList },
+        tags: ['devices'],
+        params: z.object({ id: z.string() }),
+        querystring: z.object(pageQuery),
+      },
     },
     async (req) => {
       if (!(await devices.get(db, req.params.id, req.scope.siteIds))) throw notFound('device', req.params.id)
@@ -40,7 +46,11 @@ async function deviceExtraRoutes(fastify: FastifyInstance) {
   app.post(
     '/devices/:id/secret',
     {
-      schema: { tags: ['devices'], params: z.object({ id: z.string() }) },
+      schema: {
+        response: { 200: aRecord },
+        tags: ['devices'],
+        params: z.object({ id: z.string() }),
+      },
     },
     async (req) => {
       const secret = newDeviceSecret()

@@ -7,6 +7,7 @@ import { deviceHealth, latestReadings } from '../../store/device-health.js'
 import { devices } from '../../store/provisioning.js'
 import { bucketedReadings, latestReading, rawReadings } from '../../store/readings.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList, anObject } from '../response-schemas.js'
 import type { Scope } from '../scope.js'
 
 // Readings: one device's series (raw or per bucket) and latest reading; the fleet's latest readings and health.
@@ -40,6 +41,7 @@ export async function readingRoutes(fastify: FastifyInstance) {
     '/devices/:id/readings',
     {
       schema: {
+        response: { 200: aList },
         tags: ['devices'],
         params: z.object({ id: z.string() }),
         querystring: z.object({
@@ -65,7 +67,13 @@ export async function readingRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/devices/:id/readings/latest',
-    { schema: { tags: ['devices'], params: z.object({ id: z.string() }) } },
+    {
+      schema: {
+        response: { 200: anObject },
+        tags: ['devices'],
+        params: z.object({ id: z.string() }),
+      },
+    },
     async (req) => {
       const d = await device(req.params.id, req.scope)
       const reading = await latestReading(db, d)
@@ -78,6 +86,7 @@ export async function readingRoutes(fastify: FastifyInstance) {
     '/readings/latest',
     {
       schema: {
+        response: { 200: aList },
         tags: ['devices'],
         querystring: z.object({
           siteId: z.string().optional(),
@@ -97,7 +106,11 @@ export async function readingRoutes(fastify: FastifyInstance) {
   app.get(
     '/stats/device-health',
     {
-      schema: { tags: ['devices'], querystring: z.object({ siteId: z.string().optional() }) },
+      schema: {
+        response: { 200: aList },
+        tags: ['devices'],
+        querystring: z.object({ siteId: z.string().optional() }),
+      },
     },
     async (req) => ({ items: await deviceHealth(db, req.scope.siteIds, req.query.siteId) }),
   )

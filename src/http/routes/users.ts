@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { pageOf } from '../../contract/api-schemas.js'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { type Queryable, withTransaction } from '../../store/db.js'
@@ -115,25 +116,36 @@ export async function userRoutes(fastify: FastifyInstance) {
   const { db, bus } = app.deps
   const tags = ['users']
 
-  app.post('/users', { schema: { tags, body: createBody } }, async (req, reply) => {
-    const { password, ...fields } = req.body
-    checkPassword(password, fields.username, app.deps.accounts.passwordMinLength)
-    await checkScope(db, fields.role, {
-      siteIds: fields.siteIds ?? [],
-      district: fields.district ?? null,
-      residentIds: fields.residentIds ?? [],
-    })
-    const created = await userRecords.insert(db, newId('usr'), {
-      ...fields,
-      passwordHash: await hashPassword(password),
-    })
-    return reply.code(201).send(created)
-  })
+  app.post(
+    '/users',
+    {
+      schema: {
+        response: { 201: userSchema },
+        tags,
+        body: createBody,
+      },
+    },
+    async (req, reply) => {
+      const { password, ...fields } = req.body
+      checkPassword(password, fields.username, app.deps.accounts.passwordMinLength)
+      await checkScope(db, fields.role, {
+        siteIds: fields.siteIds ?? [],
+        district: fields.district ?? null,
+        residentIds: fields.residentIds ?? [],
+      })
+      const created = await userRecords.insert(db, newId('usr'), {
+        ...fields,
+        passwordHash: await hashPassword(password),
+      })
+      return reply.code(201).send(created)
+    },
+  )
 
   app.get(
     '/users',
     {
       schema: {
+        response: { 200: pageOf(userSchema) },
         tags,
         querystring: z.object({
           role: z.enum(roles).optional(),
@@ -152,47 +164,68 @@ export async function userRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/users/:id', { schema: { tags, params } }, async (req) => {
-    const found = await userRecords.get(db, req.params.id)
-    if (!found) throw notFound('user', req.params.id)
-    return found
-  })
+  app.get(
+    '/users/:id',
+    {
+      schema: {
+        response: { 200: userSchema },
+        tags,
+        params,
+      },
+    },
+    async (req) => {
+      const found = await userRecords.get(db, req.params.id)
+      if (!found) throw notFound('user', req.params.id)
+      return found
+    },
+  )
 
-  app.patch('/users/:id', { schema: { tags, params, body: patchBody } }, async (req) => {
-    const { id } = req.params
-    const { password, ...fields } = req.body
-    const updated = await withTransaction(db, async (tx) => {
-      // lock the admins first, then read: a concurrent demotion is then seen, not overwritten
-      const admins = fields.role || fields.disabled ? await lockEnabledAdmins(tx) : []
-      const current = await userRecords.get(tx, id)
-      if (!current) throw notFound('user', id)
-      if (password) {
-        checkPassword(password, current.username, app.deps.accounts.passwordMinLength)
-        // an admin setting a new password also lifts a lock-out
-        await clearFailures(tx, current.username)
-      }
-      const removesAdmin = (fields.role && fields.role !== 'admin') || fields.disabled === true
-      if (removesAdmin && admins.length === 1 && admins[0] === id) {
-        throw new HubError(
-          'HUB_ERR_LAST_ADMIN',
-          'this is the last enabled admin: enable or create another first',
-        )
-      }
-      if (fields.role || fields.siteIds || fields.district !== undefined || fields.residentIds) {
-        await checkScope(tx, fields.role ?? current.role, {
-          siteIds: fields.siteIds ?? current.siteIds,
-          district: fields.district === undefined ? current.district : fields.district,
-          residentIds: fields.residentIds ?? current.residentIds,
-        })
-      }
-      const values = password ? { ...fields, passwordHash: await hashPassword(password) } : fields
-      // a new password or disabling ends every token issued before it, for good (re-enabling keeps them ended)
-      if (password || fields.disabled) await endUserTokens(tx, id)
-      return (await userRecords.patch(tx, id, values))!
-    })
-    // open live-feed connections re-authenticate: ended tokens' stop, a new scope applies
-    const rescoped = fields.role || fields.siteIds || fields.district !== undefined || fields.residentIds
-    if (rescoped || fields.disabled || password) bus.emit('user.changed', id)
-    return updated
-  })
+  app.patch(
+    '/users/:id',
+    {
+      schema: {
+        response: { 200: userSchema },
+        tags,
+        params,
+        body: patchBody,
+      },
+    },
+    async (req) => {
+      const { id } = req.params
+      const { password, ...fields } = req.body
+      const updated = await withTransaction(db, async (tx) => {
+        // lock the admins first, then read: a concurrent demotion is then seen, not overwritten
+        const admins = fields.role || fields.disabled ? await lockEnabledAdmins(tx) : []
+        const current = await userRecords.get(tx, id)
+        if (!current) throw notFound('user', id)
+        if (password) {
+          checkPassword(password, current.username, app.deps.accounts.passwordMinLength)
+          // an admin setting a new password also lifts a lock-out
+          await clearFailures(tx, current.username)
+        }
+        const removesAdmin = (fields.role && fields.role !== 'admin') || fields.disabled === true
+        if (removesAdmin && admins.length === 1 && admins[0] === id) {
+          throw new HubError(
+            'HUB_ERR_LAST_ADMIN',
+            'this is the last enabled admin: enable or create another first',
+          )
+        }
+        if (fields.role || fields.siteIds || fields.district !== undefined || fields.residentIds) {
+          await checkScope(tx, fields.role ?? current.role, {
+            siteIds: fields.siteIds ?? current.siteIds,
+            district: fields.district === undefined ? current.district : fields.district,
+            residentIds: fields.residentIds ?? current.residentIds,
+          })
+        }
+        const values = password ? { ...fields, passwordHash: await hashPassword(password) } : fields
+        // a new password or disabling ends every token issued before it, for good (re-enabling keeps them ended)
+        if (password || fields.disabled) await endUserTokens(tx, id)
+        return (await userRecords.patch(tx, id, values))!
+      })
+      // open live-feed connections re-authenticate: ended tokens' stop, a new scope applies
+      const rescoped = fields.role || fields.siteIds || fields.district !== undefined || fields.residentIds
+      if (rescoped || fields.disabled || password) bus.emit('user.changed', id)
+      return updated
+    },
+  )
 }
