@@ -19,6 +19,7 @@ import type { TlsFiles } from '../tls.js'
 import { auditPlugin } from './audit-hook.js'
 import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
+import { frameworkError, refuseNulBytes } from './input-guards.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps) {
     // on stop, close keep-alive connections too, or a busy client holds shutdown for its 72 s keep-alive
     forceCloseConnections: true,
     ...(deps.tls ? { https: deps.tls } : {}),
+    frameworkErrors: frameworkError,
   }) as unknown as FastifyInstance
   app.decorate('deps', deps)
   await registerSecurity(app, {
@@ -129,6 +131,7 @@ export async function buildApp(deps: AppDeps) {
       .code(e.statusCode)
       .send({ error: e.code, message: e.message, ...(e.details && { details: e.details }) })
   })
+  app.addHook('preValidation', refuseNulBytes)
   app.setNotFoundHandler((req, reply) =>
     reply
       .code(404)

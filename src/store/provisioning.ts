@@ -18,7 +18,6 @@ export const sites = resourceStore({
     lon: { column: 'lon' },
     timezone: { column: 'timezone' },
     district: { column: 'district' },
-    county: { column: 'county' },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -29,7 +28,6 @@ export const sites = resourceStore({
     lon: r.lon as number | null,
     timezone: r.timezone as string,
     district: r.district as string | null,
-    county: r.county as string | null,
     createdAt: iso(r.created_at),
   }),
 })
