@@ -61,6 +61,7 @@ const envSchema = z.object({
     .optional(),
   HUB_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
   HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
+  HUB_PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(12).default(8),
   HUB_NOTIFY_DEADLINE: duration.default(24 * 3_600_000),
   HUB_DEDUPE_WINDOW: duration.default(24 * 3_600_000),
   HUB_ACK_LINK_TTL: duration.default(24 * 3_600_000),
@@ -69,6 +70,8 @@ const envSchema = z.object({
   HUB_FIRE_INVESTIGATE_WINDOW: duration.default(180_000),
   HUB_CENTRE_HEARTBEAT: duration.default(5 * 60_000),
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
+  HUB_NO_CONTACT_AFTER: duration.default(30 * 86_400_000),
+  HUB_NO_CONTACT_INTERVAL: duration.default(3_600_000),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop

@@ -28,6 +28,7 @@ import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
+import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
 import { loadTls } from './tls.js'
 
@@ -41,6 +42,8 @@ export interface Hub {
   databaseUrl: string
   /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
   adminPassword: string | null
+  /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
+  apiRoutes: readonly string[]
   stop(): Promise<void>
 }
 
@@ -180,6 +183,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
+      noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
+      accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       tls,
       corsOrigins: config.HUB_CORS_ORIGINS ?? [],
       healthy: async () => {
@@ -191,7 +196,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         return { ok: database && brokerUp, broker: brokerUp, database }
       },
     })
-    const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
+    const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
     const mqttPort = await broker
       .start(config.MQTT_PORT, config.MQTT_HOST)
@@ -230,6 +235,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    const noContact = new NoContactWatch({
+      alerts,
+      log,
+      everyMs: config.HUB_NO_CONTACT_INTERVAL,
+      afterMs: config.HUB_NO_CONTACT_AFTER,
+    })
+    noContact.start()
+    stops.push(() => noContact.stop())
     const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     pruner.start()
     stops.push(() => centre.close())
@@ -238,7 +251,15 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
     stops.push(() => pruner.stop())
-    return { httpPort, mqttPort, mqttTlsPort, databaseUrl, adminPassword, stop: stopAll }
+    return {
+      httpPort,
+      mqttPort,
+      mqttTlsPort,
+      databaseUrl,
+      adminPassword,
+      apiRoutes: app.apiRoutes,
+      stop: stopAll,
+    }
   } catch (err) {
     await stopAll()
     throw err

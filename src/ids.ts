@@ -23,6 +23,11 @@ export type IdPrefix =
   | 'cmd'
   // MQTT accounts that are not devices
   | 'mqa'
+  // welfare visits
+  | 'vis'
+  // integrations' API keys and family invitations
+  | 'key'
+  | 'inv'
 
 /** A prefixed random id, e.g. `dev_3k9x…`: 80 bits, lowercase, safe in MQTT topics and URLs. */
 export function newId(prefix: IdPrefix): string {

@@ -71,6 +71,11 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
       registers: r,
     }),
+    readingsWritten: new Counter({
+      name: 'hub_readings_written_total',
+      help: 'Telemetry readings committed to the readings table (each one acknowledged to its device at QoS 1)',
+      registers: r,
+    }),
     alertChanges: new Counter({
       name: 'hub_alert_changes_total',
       help: 'Alert changes committed, by live-feed kind',

@@ -20,6 +20,7 @@ import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
+import { apiKeyRoutes } from './routes/api-keys.js'
 import { authRoutes } from './routes/auth.js'
 import { commandRoutes } from './routes/commands.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
@@ -27,6 +28,7 @@ import { deviceImportRoutes } from './routes/device-import.js'
 import { deviceRoutes } from './routes/devices.js'
 import { escalationPolicyRoutes } from './routes/escalation-policies.js'
 import { familyAckRoutes } from './routes/family-ack.js'
+import { familyInviteRoutes } from './routes/family-invites.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
@@ -37,6 +39,7 @@ import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
+import { visitRoutes } from './routes/visits.js'
 import { registerSecurity } from './security-headers.js'
 import type { TokenService } from './tokens.js'
 
@@ -53,6 +56,10 @@ export interface AppDeps {
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
   /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
   mapTiles: string | null
+  /** HUB_NO_CONTACT_AFTER: a visit older than this resolves no no-contact alert (default 30 days) */
+  noContactAfterMs?: number
+  /** the password policy's minimum and the base of invitation links (README, "Accounts") */
+  accounts: { passwordMinLength: number; publicUrl: () => string }
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
   /** HTTPS (and WSS) with these, else plain HTTP */
@@ -154,6 +161,9 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
       await v1.register(mqttAccountRoutes)
+      await v1.register(visitRoutes)
+      await v1.register(apiKeyRoutes)
+      await v1.register(familyInviteRoutes)
     },
     { prefix: '/api/v1' },
   )

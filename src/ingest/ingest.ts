@@ -95,8 +95,10 @@ export class Ingest {
       alarmBusy: () => this.events.busy,
     })
     this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
-      // a batch is built, sent and acknowledged in one go on the event loop: 500 keeps each go short
-      maxBatch: 500,
+      // a batch is built, sent and acknowledged in one go on the event loop: 1,000 keeps each go short; a
+      // batch waits up to 5 ms to fill up, so a steady trickle is not one COPY per reading
+      maxBatch: 1000,
+      lingerMs: 5,
       capacity: 50_000,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
@@ -184,6 +186,7 @@ export class Ingest {
         kind: 'reading',
         deviceId: d.id,
         reading: d.definition.decodeTelemetry(parseJson(payload)),
+        metrics: d.definition.metrics ?? [],
         receivedAt,
       }
       t = stage('decode', t)

@@ -47,11 +47,10 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { db, secretKey, bus } = app.deps
   emptyBodyIsAbsent(app)
-  const admin = { onRequest: app.requireRole('admin') }
   const tags = ['mqtt-accounts']
   const ended = (id: string, deleted = false) => bus.emit('mqtt-account.changed', id, deleted)
 
-  app.post('/mqtt-accounts', { ...admin, schema: { tags, body: account } }, async (req, reply) => {
+  app.post('/mqtt-accounts', { schema: { tags, body: account } }, async (req, reply) => {
     const secret = newDeviceSecret()
     const created = await mqttAccounts.insert(db, newId('mqa'), {
       ...req.body,
@@ -62,7 +61,7 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/mqtt-accounts',
-    { ...admin, schema: { tags, querystring: z.object({ ...pageQuery, ...searchQuery }) } },
+    { schema: { tags, querystring: z.object({ ...pageQuery, ...searchQuery }) } },
     async (req) => {
       const after = decodeCursor<Keyset>(req.query.cursor, keyset)
       const { items, next } = await mqttAccounts.list(db, {}, req.query.limit, after, undefined, req.query.q)
@@ -70,7 +69,7 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/mqtt-accounts/:id', { ...admin, schema: { tags, params } }, async (req) => {
+  app.get('/mqtt-accounts/:id', { schema: { tags, params } }, async (req) => {
     const found = await mqttAccounts.get(db, req.params.id)
     if (!found) throw notFound('MQTT account', req.params.id)
     return found
@@ -79,7 +78,6 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
   app.patch(
     '/mqtt-accounts/:id',
     {
-      ...admin,
       schema: {
         tags,
         params,
@@ -97,7 +95,7 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.delete('/mqtt-accounts/:id', { ...admin, schema: { tags, params } }, async (req) => {
+  app.delete('/mqtt-accounts/:id', { schema: { tags, params } }, async (req) => {
     const found = await mqttAccounts.get(db, req.params.id)
     if (!found || !(await mqttAccounts.remove(db, req.params.id)))
       throw notFound('MQTT account', req.params.id)
@@ -105,7 +103,7 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
     return found
   })
 
-  app.post('/mqtt-accounts/:id/secret', { ...admin, schema: { tags, params } }, async (req) => {
+  app.post('/mqtt-accounts/:id/secret', { schema: { tags, params } }, async (req) => {
     const secret = newDeviceSecret()
     const updated = await mqttAccounts.patch(db, req.params.id, {
       secretHash: hashDeviceSecret(secretKey, secret),
