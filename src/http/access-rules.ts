@@ -123,6 +123,13 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/api-keys': admins,
   'GET /api/v1/api-keys': admins,
   'DELETE /api/v1/api-keys/:id': admins,
+
+  'POST /api/v1/mqtt-accounts': admins,
+  'GET /api/v1/mqtt-accounts': admins,
+  'GET /api/v1/mqtt-accounts/:id': admins,
+  'PATCH /api/v1/mqtt-accounts/:id': admins,
+  'DELETE /api/v1/mqtt-accounts/:id': admins,
+  'POST /api/v1/mqtt-accounts/:id/secret': admins,
 }
 
 /** The rule for a route as Fastify registers it (HEAD follows GET), or undefined: none written yet. */
