@@ -28,6 +28,7 @@ import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
+import { UitdReceiver } from './uitd/receiver.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
@@ -39,6 +40,8 @@ export interface Hub {
   adminPassword: string | null
   /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
   apiRoutes: readonly string[]
+  /** the GB/T 26875.3 receiver's port, or null when UITD_PORT is unset */
+  uitdPort: number | null
   stop(): Promise<void>
 }
 
@@ -199,6 +202,11 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         throw new StartupError(`HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`)
       })
     const httpPort = (app.server.address() as { port: number }).port
+    const uitdPort = await startUitdReceiver(
+      config,
+      { db, ingest, metrics, log, now: () => alarms.clock.now() },
+      stops,
+    )
     // links in notifications need the real port when HTTP_PORT is 0 (tests)
     publicUrl = () => config.HUB_PUBLIC_URL.replace(/:0$/, `:${httpPort}`)
     // escalation starts once the hub is reachable: overdue steps from before a crash run now
@@ -222,9 +230,35 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
     stops.push(() => pruner.stop())
-    return { httpPort, mqttPort, databaseUrl, adminPassword, apiRoutes: app.apiRoutes, stop: stopAll }
+    return {
+      httpPort,
+      mqttPort,
+      databaseUrl,
+      adminPassword,
+      apiRoutes: app.apiRoutes,
+      uitdPort,
+      stop: stopAll,
+    }
   } catch (err) {
     await stopAll()
     throw err
   }
+}
+
+/** The GB/T 26875.3 receiver on UITD_PORT (HTTP_HOST), closed before ingest drains; null when unset. */
+async function startUitdReceiver(
+  config: Config,
+  deps: Omit<ConstructorParameters<typeof UitdReceiver>[0], 'linkSweepMs'>,
+  stops: (() => unknown)[],
+): Promise<number | null> {
+  if (config.UITD_PORT === undefined) return null
+  const receiver = new UitdReceiver({ ...deps, linkSweepMs: 5_000 })
+  const port = await receiver
+    .start(config.UITD_PORT, config.HTTP_HOST)
+    .catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`UITD_PORT ${config.UITD_PORT} is in use: stop what holds it or set UITD_PORT`)
+    })
+  stops.push(() => receiver.close())
+  return port
 }

@@ -108,6 +108,11 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/api-keys': admins,
   'GET /api/v1/api-keys': admins,
   'DELETE /api/v1/api-keys/:id': admins,
+
+  'POST /api/v1/sites/:id/uitds': admins,
+  'GET /api/v1/sites/:id/uitds': careTeam,
+  'POST /api/v1/sites/:id/uitds/:uitdId/components': admins,
+  'GET /api/v1/sites/:id/uitds/:uitdId/components': careTeam,
 }
 
 /** The rule for a route as Fastify registers it (HEAD follows GET), or undefined: none written yet. */

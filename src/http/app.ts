@@ -36,6 +36,7 @@ import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
+import { uitdRoutes } from './routes/uitds.js'
 import { userRoutes } from './routes/users.js'
 import { visitRoutes } from './routes/visits.js'
 import type { TokenService } from './tokens.js'
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
+      await v1.register(uitdRoutes)
       await v1.register(visitRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
