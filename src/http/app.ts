@@ -13,6 +13,7 @@ import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
+import type { IngestPort } from '../ingest/port.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { authPlugin } from './auth.js'
@@ -31,6 +32,7 @@ import { familyInviteRoutes } from './routes/family-invites.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { ingestPushRoutes } from './routes/ingest-push.js'
 import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
@@ -58,6 +60,8 @@ export interface AppDeps {
   noContactAfterMs?: number
   /** the password policy's minimum and the base of invitation links (README, "Accounts") */
   accounts: { passwordMinLength: number; publicUrl: () => string }
+  /** carrier-platform push: where reports go, and OneNET's push token (null: every push is refused) */
+  push: { ingest: IngestPort; onenetToken: string | null }
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
 }
@@ -149,6 +153,7 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
       await v1.register(uitdRoutes)
+      await v1.register(ingestPushRoutes)
       await v1.register(visitRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
