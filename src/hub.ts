@@ -1,6 +1,11 @@
 import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
+import { publishAlertTopics } from './broker/alert-topics.js'
 import { Broker } from './broker/broker.js'
+import { ExternalBroker } from './broker/external.js'
+import { instanceId } from './broker/instance-id.js'
+import { brokerLimits } from './broker/limits-config.js'
+import { type BrokerPort, embeddedBroker } from './broker/port.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
@@ -28,6 +33,7 @@ import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
+import { loadTls } from './tls.js'
 import { UitdReceiver } from './uitd/receiver.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
@@ -35,6 +41,8 @@ import { UitdReceiver } from './uitd/receiver.js'
 export interface Hub {
   httpPort: number
   mqttPort: number
+  /** MQTT over TLS, when HUB_TLS_CERT and HUB_TLS_KEY are set */
+  mqttTlsPort: number | null
   databaseUrl: string
   /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
   adminPassword: string | null
@@ -85,6 +93,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       randomWebhookSecret,
     )
     const adminPassword = await ensureAdmin(db, config.HUB_ADMIN_PASSWORD)
+    const tls = loadTls(config)
 
     const metrics = createMetrics()
     const bus = new Bus()
@@ -107,7 +116,34 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       telemetryBudget: config.HUB_TELEMETRY_BUDGET,
       dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
     })
-    const broker = new Broker({ db, ingest, metrics, log, secretKey })
+    // hardening that needs the broker's own sessions (credential changes, site alert topics, TLS) is embedded-only
+    const embedded = config.MQTT_URL
+      ? null
+      : new Broker({
+          db,
+          ingest,
+          metrics,
+          log,
+          secretKey,
+          connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
+          limits: brokerLimits(config),
+        })
+    if (embedded) {
+      bus.on('device.credentials', (id, endsAt, deleted) => embedded.endDeviceSessions(id, endsAt, deleted))
+      bus.on('mqtt-account.changed', (id, deleted) => embedded.endAccountSessions(id, deleted))
+      publishAlertTopics(bus, (topic, payload) => embedded.publishHub(topic, payload))
+    }
+    const broker: BrokerPort = embedded
+      ? embeddedBroker(embedded, config.MQTT_PORT, config.MQTT_HOST)
+      : new ExternalBroker({
+          url: config.MQTT_URL!,
+          instanceId: await instanceId(config.DATA_DIR, config.HUB_INSTANCE_ID),
+          sessions: config.HUB_MQTT_SESSIONS,
+          db,
+          ingest,
+          metrics,
+          log,
+        })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
     const channels = createChannels({
@@ -172,6 +208,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       push: { ingest, onenetToken: config.ONENET_PUSH_TOKEN ?? null },
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
       accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
+      tls,
+      corsOrigins: config.HUB_CORS_ORIGINS ?? [],
+      brokerAuthToken: config.HUB_BROKER_AUTH_TOKEN ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -183,12 +222,21 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
-    const mqttPort = await broker
-      .start(config.MQTT_PORT, config.MQTT_HOST)
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err
-        throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
-      })
+    const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
+    })
+    const mqttTlsPort =
+      tls && embedded
+        ? await embedded
+            .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
+            .catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'EADDRINUSE') throw err
+              throw new StartupError(
+                `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
+              )
+            })
+        : null
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())
@@ -234,10 +282,11 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     return {
       httpPort,
       mqttPort,
+      uitdPort,
+      mqttTlsPort,
       databaseUrl,
       adminPassword,
       apiRoutes: app.apiRoutes,
-      uitdPort,
       stop: stopAll,
     }
   } catch (err) {

@@ -26,6 +26,8 @@ export type IdPrefix =
   // integrations' API keys and family invitations
   | 'key'
   | 'inv'
+  // MQTT accounts that are not devices
+  | 'mqa'
   // GB/T 26875.3 user information transmission devices
   | 'uitd'
 
