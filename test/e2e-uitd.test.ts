@@ -28,7 +28,8 @@ async function signal(centre: { requests: { body: unknown }[] }, match: (b: any)
 
 async function setup(t: { teardown(fn: () => unknown): void }) {
   const centre = await startWebhookReceiver(t, { secret: 'centre-shared-secret-1234' })
-  const hub = await startTestHub(t, { UITD_PORT: '0' })
+  // the centre is a loopback receiver: outbound posts there must be allowed
+  const hub = await startTestHub(t, { UITD_PORT: '0', HUB_OUTBOUND_ALLOW: '127.0.0.0/8' })
   const site = await hub.create('/api/v1/sites', {
     kind: 'institution',
     name: 'Pine care home',
