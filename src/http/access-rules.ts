@@ -124,12 +124,13 @@ export const accessRules: Record<string, Rule> = {
   'GET /api/v1/api-keys': admins,
   'DELETE /api/v1/api-keys/:id': admins,
 
-  'POST /api/v1/mqtt-accounts': admins,
-  'GET /api/v1/mqtt-accounts': admins,
-  'GET /api/v1/mqtt-accounts/:id': admins,
-  'PATCH /api/v1/mqtt-accounts/:id': admins,
-  'DELETE /api/v1/mqtt-accounts/:id': admins,
-  'POST /api/v1/mqtt-accounts/:id/secret': admins,
+  'POST /api/v1/sites/:id/uitds': admins,
+  'GET /api/v1/sites/:id/uitds': careTeam,
+  'POST /api/v1/sites/:id/uitds/:uitdId/components': admins,
+  'GET /api/v1/sites/:id/uitds/:uitdId/components': careTeam,
+  // signed by the platform with ONENET_PUSH_TOKEN, checked by the route itself
+  'GET /api/v1/ingest/onenet': 'public',
+  'POST /api/v1/ingest/onenet': 'public',
 }
 
 /** The rule for a route as Fastify registers it (HEAD follows GET), or undefined: none written yet. */
