@@ -55,6 +55,11 @@ export interface DeviceDefinition {
   samples: { events: unknown[]; telemetry: unknown[]; invalid: unknown[] }
   /** how the simulators make a device of this type behave */
   simulator: SimulatorProfile
+  /**
+   * Telemetry numbers stored in typed columns (`m1` … `m4`, in this order) and averaged per bucket; the
+   * type's other numbers go to the reading's `data` (jsonb). Append only: a slot keeps its meaning in history.
+   */
+  metrics?: readonly string[]
   /** commands the hub may send on the device's commands topic (none: the type takes no commands) */
   commands?: readonly string[]
   /**
@@ -62,6 +67,16 @@ export interface DeviceDefinition {
    * and fire-event log. Its priority-1 alerts mean alarm; `faultAlerts` are the alert types that mean fault.
    */
   fireSafety?: { faultAlerts: readonly string[] }
+  /**
+   * What counts as a sign of life for the device's resident (activity monitoring, src/rules/): these event
+   * types, and a reading whose named number reaches its threshold (`{ motion: 1 }`).
+   */
+  activity?: ActivitySignals
+}
+
+export interface ActivitySignals {
+  events?: readonly string[]
+  telemetry?: Readonly<Record<string, number>>
 }
 
 /** A typical value and how far it wanders from one report to the next (a uniform jitter of ± `jitter`). */
@@ -168,6 +183,9 @@ export interface DeviceSpec extends Omit<DeviceDefinition, 'decodeEvent' | 'deco
   vendorEvent?: z.ZodType<Parameters<typeof toCanonicalEvent>[0]>
 }
 
+/** Typed metric columns per reading (m1 … m4) beside battery and rssi. */
+export const METRIC_SLOTS = 4
+
 /** Builds a definition's decoders from its schemas: each device file states only what is its own. */
 export function defineDevice({
   eventFields = {},
@@ -175,6 +193,10 @@ export function defineDevice({
   vendorEvent,
   ...spec
 }: DeviceSpec): DeviceDefinition {
+  const metrics = spec.metrics ?? []
+  const unknown = metrics.filter((m) => !(m in telemetryFields))
+  if (unknown.length || metrics.length > METRIC_SLOTS || new Set(metrics).size < metrics.length)
+    throw new Error(`${spec.type}: metrics must be at most ${METRIC_SLOTS} distinct telemetry fields`)
   const canonical = eventSchema(spec.events, eventFields)
   const event = vendorEvent ? z.union([canonical, vendorEvent]) : canonical
   const telemetry = z.object({ ...telemetryBase, ...telemetryFields })

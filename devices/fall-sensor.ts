@@ -18,6 +18,7 @@ export const fallSensor = defineDevice({
     confidence: z.number().min(0).max(1).optional(),
     posture: z.enum(['lying', 'sitting', 'standing', 'unknown']).optional(),
   },
+  metrics: ['occupancy', 'respiration'],
   telemetryFields: {
     // people in the field of view and breathing rate, for the mm-wave radar kind
     occupancy: z.number().int().min(0).max(10).optional(),

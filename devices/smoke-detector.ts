@@ -19,6 +19,7 @@ export const smokeDetector = defineDevice({
   commands: ['silence', 'self-test'],
   fireSafety: { faultAlerts: ['fault', 'tamper'] },
   eventFields: { obscuration: z.number().min(0).max(100).optional(), ...commandResultFields },
+  metrics: ['obscuration', 'temperature'],
   telemetryFields: {
     obscuration: z.number().min(0).max(100).optional(),
     temperature: z.number().min(-40).max(125).optional(),

@@ -65,6 +65,7 @@ const envSchema = z.object({
     .optional(),
   HUB_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
   HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
+  HUB_PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(12).default(8),
   HUB_NOTIFY_DEADLINE: duration.default(24 * 3_600_000),
   HUB_DEDUPE_WINDOW: duration.default(24 * 3_600_000),
   HUB_ACK_LINK_TTL: duration.default(24 * 3_600_000),
@@ -73,8 +74,31 @@ const envSchema = z.object({
   HUB_FIRE_INVESTIGATE_WINDOW: duration.default(180_000),
   HUB_CENTRE_HEARTBEAT: duration.default(5 * 60_000),
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
+  HUB_NO_CONTACT_AFTER: duration.default(30 * 86_400_000),
+  HUB_NO_CONTACT_INTERVAL: duration.default(3_600_000),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop
+  HUB_MQTT_CONNECT_TIMEOUT: duration.default(5_000),
+  HUB_MQTT_MESSAGE_RATE: z.coerce.number().positive().max(1_000_000).default(200),
+  HUB_MQTT_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  HUB_MQTT_CONNECTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  HUB_MQTT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  // TLS (README, "Security"): PEM files; with both set, the HTTP port serves HTTPS (and WSS) and MQTTS_PORT MQTT over TLS
+  HUB_TLS_CERT: z.string().min(1).optional(),
+  HUB_TLS_KEY: z.string().min(1).optional(),
+  MQTTS_PORT: port.default(8883),
+  // browser origins allowed to call the API (CORS), comma-separated; unset: none
+  HUB_CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url().refine((o) => new URL(o).origin === o, 'an origin: scheme://host[:port], no path')))
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -100,11 +124,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
   }
   const c = parsed.data
+  if (!c.HUB_TLS_CERT !== !c.HUB_TLS_KEY) {
+    throw new ConfigError(['HUB_TLS_CERT and HUB_TLS_KEY: set both (PEM files) or neither'])
+  }
   const host = c.HTTP_HOST === '0.0.0.0' || c.HTTP_HOST === '::' ? 'localhost' : c.HTTP_HOST
   return {
     ...c,
     DATA_DIR: path.resolve(c.DATA_DIR),
-    HUB_PUBLIC_URL: c.HUB_PUBLIC_URL ?? `http://${host}:${c.HTTP_PORT}`,
+    HUB_PUBLIC_URL: c.HUB_PUBLIC_URL ?? `${c.HUB_TLS_CERT ? 'https' : 'http'}://${host}:${c.HTTP_PORT}`,
     publicUrlDefaulted: c.HUB_PUBLIC_URL === undefined,
   }
 }

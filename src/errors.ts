@@ -13,7 +13,8 @@ export const errorCatalogue = {
   },
   HUB_ERR_UNAUTHORIZED: {
     status: 401,
-    meaning: 'The token is missing, malformed, expired or its user is disabled.',
+    meaning:
+      'The token or API key is missing, malformed, expired, logged out, ended by a password change or disabling, or its user is disabled.',
   },
   HUB_ERR_BAD_CREDENTIALS: { status: 401, meaning: 'Wrong username or password.' },
   HUB_ERR_FORBIDDEN: { status: 403, meaning: "The user's role may not do this." },
@@ -37,6 +38,14 @@ export const errorCatalogue = {
   HUB_ERR_NOT_SUPPORTED: {
     status: 409,
     meaning: "The device's type does not take this command (e.g. silence sent to a call button).",
+  },
+  HUB_ERR_LOCKED: {
+    status: 423,
+    meaning: 'Too many wrong passwords: the account is locked for 15 minutes (Retry-After says how long).',
+  },
+  HUB_ERR_TOO_MANY_ATTEMPTS: {
+    status: 429,
+    meaning: 'Repeated wrong passwords: wait Retry-After seconds before the next attempt.',
   },
   HUB_ERR_PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body is larger than 1 MiB.' },
   HUB_ERR_UNAVAILABLE: { status: 503, meaning: 'The database or the broker is not reachable; retry later.' },

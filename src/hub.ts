@@ -1,8 +1,10 @@
 import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
+import { publishAlertTopics } from './broker/alert-topics.js'
 import { Broker } from './broker/broker.js'
 import { ExternalBroker } from './broker/external.js'
 import { instanceId } from './broker/instance-id.js'
+import { brokerLimits } from './broker/limits-config.js'
 import { type BrokerPort, embeddedBroker } from './broker/port.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
@@ -29,16 +31,22 @@ import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
+import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
+import { loadTls } from './tls.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
 export interface Hub {
   httpPort: number
   mqttPort: number
+  /** MQTT over TLS, when HUB_TLS_CERT and HUB_TLS_KEY are set */
+  mqttTlsPort: number | null
   databaseUrl: string
   /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
   adminPassword: string | null
+  /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
+  apiRoutes: readonly string[]
   stop(): Promise<void>
 }
 
@@ -82,6 +90,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       randomWebhookSecret,
     )
     const adminPassword = await ensureAdmin(db, config.HUB_ADMIN_PASSWORD)
+    const tls = loadTls(config)
 
     const metrics = createMetrics()
     const bus = new Bus()
@@ -115,10 +124,21 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
           log,
         })
       : embeddedBroker(
-          new Broker({ db, ingest, metrics, log, secretKey }),
+          new Broker({
+            db,
+            ingest,
+            metrics,
+            log,
+            secretKey,
+            connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
+            limits: brokerLimits(config),
+          }),
           config.MQTT_PORT,
           config.MQTT_HOST,
         )
+    bus.on('device.credentials', (id, endsAt, deleted) => broker.endDeviceSessions(id, endsAt, deleted))
+    bus.on('mqtt-account.changed', (id, deleted) => broker.endAccountSessions(id, deleted))
+    publishAlertTopics(bus, (topic, payload) => broker.publishHub(topic, payload))
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
     const channels = createChannels({
@@ -181,6 +201,10 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
       brokerAuthToken: config.HUB_BROKER_AUTH_TOKEN ?? null,
+      noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
+      accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
+      tls,
+      corsOrigins: config.HUB_CORS_ORIGINS ?? [],
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -190,12 +214,22 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         return { ok: database && brokerUp, broker: brokerUp, database }
       },
     })
-    const upgrades = attachUpgrades(app.server, { db, tokens, broker, live, log })
+    const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
     const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') throw err
       throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
     })
+    const mqttTlsPort = tls
+      ? await broker
+          .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
+          .catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== 'EADDRINUSE') throw err
+            throw new StartupError(
+              `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
+            )
+          })
+      : null
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())
@@ -217,6 +251,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    const noContact = new NoContactWatch({
+      alerts,
+      log,
+      everyMs: config.HUB_NO_CONTACT_INTERVAL,
+      afterMs: config.HUB_NO_CONTACT_AFTER,
+    })
+    noContact.start()
+    stops.push(() => noContact.stop())
     const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     pruner.start()
     stops.push(() => centre.close())
@@ -225,7 +267,15 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
     stops.push(() => pruner.stop())
-    return { httpPort, mqttPort, databaseUrl, adminPassword, stop: stopAll }
+    return {
+      httpPort,
+      mqttPort,
+      mqttTlsPort,
+      databaseUrl,
+      adminPassword,
+      apiRoutes: app.apiRoutes,
+      stop: stopAll,
+    }
   } catch (err) {
     await stopAll()
     throw err

@@ -65,6 +65,7 @@ async function main() {
     config.MQTT_URL
       ? `  MQTT             ${config.MQTT_URL.replace(/\/\/[^@/]*@/, '//')}   (external cluster, shared subscriptions)`
       : `  MQTT             mqtt://localhost:${hub.mqttPort}   (and ${base.replace(/^http/, 'ws')}/mqtt)`,
+    ...(hub.mqttTlsPort ? [`  MQTT over TLS    mqtts://localhost:${hub.mqttTlsPort}`] : []),
     `  database         ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.DATA_DIR}`}`,
   ]
   if (hub.adminPassword) {

@@ -15,6 +15,18 @@ export function createMetrics() {
       registers: r,
     }),
     mqttClients: new Gauge({ name: 'hub_mqtt_clients', help: 'Connected MQTT clients', registers: r }),
+    uitdFrames: new Counter({
+      name: 'hub_uitd_frames_total',
+      help: 'GB/T 26875.3 frames from UITDs, by outcome (confirmed, denied, answered, bad-<reason>, closed-link)',
+      labelNames: ['outcome'] as const,
+      registers: r,
+    }),
+    pushes: new Counter({
+      name: 'hub_push_total',
+      help: 'Carrier-platform pushes, by platform and outcome (accepted, bad-signature, unknown-device, invalid)',
+      labelNames: ['platform', 'outcome'] as const,
+      registers: r,
+    }),
     messages: new Counter({
       name: 'hub_ingest_messages_total',
       help: 'Device messages accepted, by channel',
@@ -69,6 +81,11 @@ export function createMetrics() {
       help: 'Items per committed batch, by pipeline',
       labelNames: ['pipeline'] as const,
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
+      registers: r,
+    }),
+    readingsWritten: new Counter({
+      name: 'hub_readings_written_total',
+      help: 'Telemetry readings committed to the readings table (each one acknowledged to its device at QoS 1)',
       registers: r,
     }),
     alertChanges: new Counter({

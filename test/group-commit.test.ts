@@ -109,3 +109,32 @@ t.test('drain writes what is queued, then refuses new items', async (t) => {
   t.same(written, [1, 2, 3])
   await t.rejects(gc.submit(4), /stopping/)
 })
+
+t.test('with lingerMs a batch waits to fill up: a full one goes at once, drain cuts the wait', async (t) => {
+  const batches: number[][] = []
+  const gc = new GroupCommitter<number>(
+    async (items) => {
+      batches.push(items)
+    },
+    { maxBatch: 3, capacity: 10, lingerMs: 60_000 },
+  )
+  await Promise.all([1, 2, 3].map((n) => gc.submit(n)))
+  t.same(batches, [[1, 2, 3]], 'a full batch is written without lingering')
+  const lone = gc.submit(4)
+  await tick()
+  t.same(batches, [[1, 2, 3]], 'a lone item waits for company')
+  const more = [5, 6].map((n) => gc.submit(n))
+  await Promise.all([lone, ...more])
+  t.same(
+    batches,
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+    'the batch is written as soon as it is full',
+  )
+  const last = gc.submit(7)
+  await gc.drain()
+  await last
+  t.same(batches.at(-1), [7], 'stopping writes a lingering batch at once')
+})

@@ -82,7 +82,7 @@ t.test('users API', async (t) => {
     const noSite = await api(
       'POST',
       '/api/v1/users',
-      { username: 's1', password: 'password1', role: 'staff' },
+      { username: 's1', password: 'night-desk-7', role: 'staff' },
       token,
     )
     t.equal(noSite.status, 400)
@@ -90,7 +90,7 @@ t.test('users API', async (t) => {
     const unknown = await api(
       'POST',
       '/api/v1/users',
-      { username: 's2', password: 'password1', role: 'staff', siteIds: [site.id, 'site_nope'] },
+      { username: 's2', password: 'night-desk-7', role: 'staff', siteIds: [site.id, 'site_nope'] },
       token,
     )
     t.equal(unknown.status, 400)
@@ -193,7 +193,7 @@ t.test('users API', async (t) => {
     const staff = await addUser(h, 'staff', { siteIds: [site.id] })
     t.equal((await api('GET', '/api/v1/users', undefined, sup.token)).status, 200, 'supervisors read')
     t.equal((await api('GET', `/api/v1/users/${op.user.id}`, undefined, sup.token)).status, 200)
-    const body = { username: 'nobody', password: 'password1', role: 'admin' }
+    const body = { username: 'nobody', password: 'night-desk-7', role: 'admin' }
     for (const who of [sup, op, staff]) {
       const denied = await api('POST', '/api/v1/users', body, who.token)
       t.equal(denied.status, 403, `${who.user.role} may not create users`)

@@ -9,6 +9,9 @@ export interface DeviceAuthRow {
   site_id: string
   resident_id: string | null
   secret_hash: Buffer
+  /** the secret before the last rotation, while its grace period lasts (else null) */
+  old_secret_hash: Buffer | null
+  old_secret_until: Date | null
 }
 
 const MAX_BATCH = 1_000
@@ -25,7 +28,9 @@ export function deviceLookup(db: Queryable) {
     if (pending.length > 0) setImmediate(flush)
     try {
       const { rows } = await db.query<DeviceAuthRow>(
-        'SELECT id, type, site_id, resident_id, secret_hash FROM devices WHERE id = ANY($1::text[])',
+        `SELECT id, type, site_id, resident_id, secret_hash,
+           CASE WHEN old_secret_until > now() THEN old_secret_hash END AS old_secret_hash, old_secret_until
+         FROM devices WHERE id = ANY($1::text[])`,
         [[...new Set(batch.map((p) => p.id))]],
       )
       const byId = new Map(rows.map((r) => [r.id, r]))

@@ -13,6 +13,7 @@ export function alertJson(a: Alert) {
     id: a.id,
     type: a.type,
     priority: a.priority,
+    alertClass: a.alertClass,
     abilityLevel: a.abilityLevel,
     state: a.state,
     siteId: a.siteId,

@@ -19,6 +19,7 @@ export const alertSchema = z.looseObject({
   id: z.string(),
   type: z.string(),
   priority: z.number().int().min(1).max(4),
+  alertClass: z.string().describe('what kind of alarm: fire, medical, technical…'),
   abilityLevel: z.number().int(),
   state: z.enum(['open', 'acknowledged', 'resolved']),
   siteId: z.string().nullable(),

@@ -13,7 +13,13 @@ export interface EventSource {
 
 /** An alert the hub raises about itself (CONTRACT.md): no device; `relatedAlertId` when it concerns an alert. */
 export interface HubAlertSource {
-  alertType: 'delivery-failure' | 'no-usable-channel' | 'nobody-on-duty' | 'centre-link-down'
+  alertType:
+    | 'delivery-failure'
+    | 'no-usable-channel'
+    | 'nobody-on-duty'
+    | 'centre-link-down'
+    /** a special-difficulty resident with neither device data nor a visit for too long */
+    | 'no-contact'
   siteId: string | null
   residentId: string | null
   relatedAlertId: string | null

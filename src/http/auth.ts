@@ -1,19 +1,24 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { HubError } from '../errors.js'
+import { API_KEY_PREFIX, apiKeyUser } from '../store/api-keys.js'
 import type { Queryable } from '../store/db.js'
-import { findTokenUser, type Role, type User } from '../store/users.js'
+import { findTokenUser, type User } from '../store/users.js'
+import { accessRule, type Rule } from './access-rules.js'
+import { resolveScope, type Scope } from './scope.js'
 import { bearer, type TokenClaims, type TokenService } from './tokens.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     user: User | null
-    /** the claims of the caller's token (set with user) */
+    /** the claims of the caller's token (set with user; null for an API key) */
     token: TokenClaims | null
+    /** what the caller may see, resolved once for the request: pass it to every query */
+    scope: Scope
   }
   interface FastifyInstance {
-    /** onRequest hook: a valid token of a user with one of these roles */
-    requireRole: (...roles: Role[]) => (req: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** every API route as registered ("GET /api/v1/alerts/:id"), for the route × role matrix test */
+    apiRoutes: string[]
   }
 }
 
@@ -27,39 +32,59 @@ export async function userForToken(db: Queryable, tokens: TokenService, token: s
   if (!claims) return null
   const found = await findTokenUser(db, claims.sub, claims.jti)
   if (!found || found.disabled || found.revoked || found.tokenEpoch !== claims.ep) return null
-  const user: User = found
-  return { user, claims }
+  const { tokenEpoch: _, revoked: __, ...user } = found
+  return { user: user as User, claims }
 }
 
-// Shared (fastify-plugin) so every route plugin sees requireRole and request.user.
+/** Whoever a credential names (a login token or an API key), with its scope; null for none valid. */
+export async function callerFor(
+  db: Queryable,
+  tokens: TokenService,
+  keyHash: string,
+  credential: string | null,
+) {
+  if (credential?.startsWith(API_KEY_PREFIX)) {
+    const user = await apiKeyUser(db, keyHash, credential)
+    return user && { user, claims: null, scope: await resolveScope(db, user) }
+  }
+  const found = await userForToken(db, tokens, credential)
+  return found && { ...found, scope: await resolveScope(db, found.user) }
+}
+
+// Shared (fastify-plugin) so every route, in every route plugin, gets its rule from access-rules.ts.
 export const authPlugin = fp(async (app) => {
   app.decorateRequest('user', null)
   app.decorateRequest('token', null)
-  app.decorate('requireRole', (...roles: Role[]) => async (req: FastifyRequest) => {
-    const { db, tokens } = app.deps
-    const found = await userForToken(db, tokens, bearer(req.headers.authorization))
-    req.user = found?.user ?? null
-    req.token = found?.claims ?? null
-    if (!req.user) throw new HubError('HUB_ERR_UNAUTHORIZED', 'a valid bearer token is required')
-    if (!roles.includes(req.user.role)) {
-      throw new HubError('HUB_ERR_FORBIDDEN', `the ${req.user.role} role may not do this`)
+  // set by the authorize hook before any handler of a signed-in route runs
+  app.decorateRequest('scope', null as unknown as Scope)
+
+  const authorize =
+    (rule: readonly string[] | undefined, url: string): onRequestHookHandler =>
+    async (req: FastifyRequest) => {
+      const { db, tokens, secretKey } = app.deps
+      const caller = await callerFor(db, tokens, secretKey, bearer(req.headers.authorization))
+      if (!caller) throw new HubError('HUB_ERR_UNAUTHORIZED', 'a valid bearer token is required')
+      req.user = caller.user
+      req.token = caller.claims
+      req.scope = caller.scope
+      if (!rule) throw new HubError('HUB_ERR_FORBIDDEN', `no access rule for ${req.method} ${url}`)
+      if (!rule.includes(caller.user.role)) {
+        throw new HubError('HUB_ERR_FORBIDDEN', `the ${caller.user.role} role may not do this`)
+      }
+      if (!caller.claims && url.startsWith('/api/v1/auth/')) {
+        throw new HubError('HUB_ERR_FORBIDDEN', 'an API key has no account to sign in or out of')
+      }
     }
+
+  const apiRoutes: string[] = []
+  app.decorate('apiRoutes', apiRoutes)
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1/')) return
+    const methods = [route.method].flat()
+    for (const m of methods) if (m !== 'HEAD') apiRoutes.push(`${m} ${route.url}`)
+    const rule: Rule | undefined = accessRule(methods[0]!, route.url)
+    if (rule === 'public') return
+    const own = route.onRequest ? [route.onRequest].flat() : []
+    route.onRequest = [authorize(rule, route.url), ...own]
   })
 })
-
-// The roles matrix (README, "Roles"): admin does everything; supervisor = operator + reading users +
-// managing shifts; operator reads, acknowledges, resolves; staff like operator but only within its sites.
-export const anyRole: Role[] = ['admin', 'supervisor', 'operator', 'staff']
-export const userReaders: Role[] = ['admin', 'supervisor']
-export const shiftWriters: Role[] = ['admin', 'supervisor']
-
-/** The sites a user may see: a staff user's own, or undefined for every site. */
-export function siteScope(user: Pick<User, 'role' | 'siteIds'> | null): string[] | undefined {
-  return user?.role === 'staff' ? user.siteIds : undefined
-}
-
-/** Whether a user may see something at `siteId` (a site-less object is outside every staff scope). */
-export function inScope(user: Pick<User, 'role' | 'siteIds'> | null, siteId: string | null): boolean {
-  const sites = siteScope(user)
-  return !sites || (siteId !== null && sites.includes(siteId))
-}

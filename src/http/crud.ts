@@ -5,8 +5,6 @@ import { notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Queryable } from '../store/db.js'
 import type { Keyset, resourceStore } from '../store/resources.js'
-import type { Role } from '../store/users.js'
-import { anyRole, siteScope } from './auth.js'
 import { decodeCursor, page, pageQuery, searchQuery } from './paging.js'
 
 // The five provisioning routes every collection has (CONTRACT.md, "Provisioning"): POST, GET list with
@@ -25,7 +23,6 @@ export interface CrudOptions<J, C extends z.ZodObject, P extends z.ZodObject> {
   create: C
   patch: P
   filters: z.ZodObject
-  writers?: Role[]
   /** turns a valid body into column values and adds what only the create answer carries (a device secret) */
   onCreate?: (
     body: z.output<C>,
@@ -35,17 +32,17 @@ export interface CrudOptions<J, C extends z.ZodObject, P extends z.ZodObject> {
   check?: (body: Partial<z.output<C>>, db: Queryable, id?: string) => Promise<void> | void
   /** refuses to delete an object that must stay (throw a HubError) */
   beforeDelete?: (found: J) => void
+  /** runs once the object is deleted (e.g. closes a deleted device's connection) */
+  afterDelete?: (found: J) => void
 }
 
 export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: CrudOptions<J, C, P>) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<ZodTypeProvider>()
     const { db } = app.deps
-    const write = { onRequest: app.requireRole(...(o.writers ?? ['admin'])) }
-    const read = { onRequest: app.requireRole(...anyRole) }
     const tags = [o.tag]
 
-    app.post(o.path, { ...write, schema: { tags, body: o.create } }, async (req, reply) => {
+    app.post(o.path, { schema: { tags, body: o.create } }, async (req, reply) => {
       const body = req.body as z.output<C>
       await o.check?.(body, db)
       const id = newId(o.idPrefix)
@@ -55,34 +52,31 @@ export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: C
     })
 
     const listQuery = o.filters.extend({ ...pageQuery, ...searchQuery })
-    app.get(o.path, { ...read, schema: { tags, querystring: listQuery } }, async (req) => {
+    app.get(o.path, { schema: { tags, querystring: listQuery } }, async (req) => {
       const { limit, cursor, q, ...filters } = req.query as { limit: number; cursor?: string; q?: string }
       const after = decodeCursor<Keyset>(cursor, keyset)
-      const { items, next } = await o.store.list(db, filters, limit, after, siteScope(req.user), q)
+      const { items, next } = await o.store.list(db, filters, limit, after, req.scope.siteIds, q)
       return page(items, next)
     })
 
-    app.get(`${o.path}/:id`, { ...read, schema: { tags, params: idParams } }, async (req) => {
-      const found = await o.store.get(db, req.params.id, siteScope(req.user))
+    app.get(`${o.path}/:id`, { schema: { tags, params: idParams } }, async (req) => {
+      const found = await o.store.get(db, req.params.id, req.scope.siteIds)
       if (!found) throw notFound(o.name, req.params.id)
       return found
     })
 
-    app.patch(
-      `${o.path}/:id`,
-      { ...write, schema: { tags, params: idParams, body: o.patch } },
-      async (req) => {
-        await o.check?.(req.body as Partial<z.output<C>>, db, req.params.id)
-        const updated = await o.store.patch(db, req.params.id, req.body as Record<string, unknown>)
-        if (!updated) throw notFound(o.name, req.params.id)
-        return updated
-      },
-    )
+    app.patch(`${o.path}/:id`, { schema: { tags, params: idParams, body: o.patch } }, async (req) => {
+      await o.check?.(req.body as Partial<z.output<C>>, db, req.params.id)
+      const updated = await o.store.patch(db, req.params.id, req.body as Record<string, unknown>)
+      if (!updated) throw notFound(o.name, req.params.id)
+      return updated
+    })
 
-    app.delete(`${o.path}/:id`, { ...write, schema: { tags, params: idParams } }, async (req) => {
+    app.delete(`${o.path}/:id`, { schema: { tags, params: idParams } }, async (req) => {
       const found = await o.store.get(db, req.params.id)
       if (found) o.beforeDelete?.(found)
       if (!found || !(await o.store.remove(db, req.params.id))) throw notFound(o.name, req.params.id)
+      o.afterDelete?.(found)
       return found
     })
   }

@@ -7,13 +7,15 @@ import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { feedAfter, feedBounds, pruneFeed } from '../store/feed.js'
 import { listenFeed } from '../store/feed-listener.js'
+import { everything, liveMessageFor, type Scope } from './scope.js'
 
 // The live feed (CONTRACT.md, "Live feed"). Messages reach the bus after their commit, possibly out of seq
 // order (two writers commit back to back); the sequencer releases them strictly in seq order, fetching any
-// gap from the database, so every client sees 1, 2, 3… with nothing missing. A staff client sees only the
-// messages whose data.siteId is one of its sites: its seqs skip the others, and it misses none of its own.
-// Other hub instances on the same database commit feed messages too: PostgreSQL NOTIFY (feed-listener.ts)
-// announces each commit's highest seq, and the feed reads what it has not released from the database.
+// gap from the database, so every client sees 1, 2, 3… with nothing missing. A client sees only what its
+// scope holds (scope.ts: a staff client its sites' messages, a family its relatives' alerts): its seqs skip
+// the others, and it misses none of its own. Other hub instances on the same database commit feed messages
+// too: PostgreSQL NOTIFY (feed-listener.ts) announces each commit's highest seq, and the feed reads what it
+// has not released from the database.
 
 const REPLAY_PAGE = 500
 /** what other instances committed is read in pages this size */
@@ -23,24 +25,21 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 const GAP_WAIT_MS = 500
 const PING_MS = 30_000
 
-/** Who is watching: with `siteIds` (a staff user), only messages about those sites are sent. */
+/** Who is watching, and what of the feed it may see. */
 export interface Viewer {
   userId: string
   /** the id of the token it connected with: its logout closes this connection */
   tokenId?: string
-  siteIds?: string[]
-}
-
-const siteOf = (m: LiveMessage) => {
-  const siteId = (m.data as { siteId?: unknown }).siteId
-  return typeof siteId === 'string' ? siteId : null
+  scope: Scope
+  /** when its credential expires: the connection is closed then (4401), as any request would be refused */
+  expiresAt?: Date
 }
 
 interface Client {
   ws: WebSocket
   userId?: string
   tokenId?: string
-  sites?: Set<string>
+  scope: Scope
   /** replaying from the database; live messages are not sent until it has caught up */
   replaying: boolean
   lastSent: number
@@ -162,7 +161,8 @@ export class LiveFeed {
 
   private send(c: Client, m: LiveMessage) {
     if (c.ws.readyState !== c.ws.OPEN) return
-    if (c.sites && !c.sites.has(siteOf(m) ?? '')) {
+    const shown = liveMessageFor(c.scope, m)
+    if (!shown) {
       // not for this viewer, but seen: replay resumes after it
       c.lastSent = m.seq
       return
@@ -174,7 +174,7 @@ export class LiveFeed {
       setTimeout(() => c.ws.terminate(), 5_000).unref()
       return
     }
-    c.ws.send(JSON.stringify(m))
+    c.ws.send(JSON.stringify(shown))
     c.lastSent = m.seq
   }
 
@@ -184,7 +184,7 @@ export class LiveFeed {
       ws,
       userId: viewer?.userId,
       tokenId: viewer?.tokenId,
-      sites: viewer?.siteIds && new Set(viewer.siteIds),
+      scope: viewer?.scope ?? everything,
       replaying: since !== undefined,
       lastSent: since ?? this.released,
       alive: true,
@@ -192,12 +192,20 @@ export class LiveFeed {
     this.clients.add(c)
     this.metrics.liveClients.inc()
     ws.on('pong', () => (c.alive = true))
+    const expiry = viewer?.expiresAt && this.closeAt(ws, viewer.expiresAt)
     ws.on('close', () => {
+      clearTimeout(expiry)
       this.clients.delete(c)
       this.metrics.liveClients.dec()
     })
     ws.on('error', () => ws.terminate())
     if (since !== undefined) await this.replay(c, since)
+  }
+
+  private closeAt(ws: WebSocket, at: Date) {
+    // setTimeout takes at most 2^31-1 ms (24.8 days); tokens live hours
+    const ms = Math.min(Math.max(0, at.getTime() - Date.now()), 2 ** 31 - 1)
+    return setTimeout(() => ws.close(LiveClose.accountChanged, 'token expired; sign in again'), ms)
   }
 
   private async replay(c: Client, since: number) {

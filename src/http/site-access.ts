@@ -3,14 +3,13 @@ import { z } from 'zod'
 import { HubError, notFound } from '../errors.js'
 import type { Queryable } from '../store/db.js'
 import { sites } from '../store/provisioning.js'
-import { siteScope } from './auth.js'
 
 // Routes under /sites/{id}/…: the site must exist and be in the caller's scope (else 404, as for any id).
 
 export const siteParams = z.object({ id: z.string().max(100) })
 
 export async function visibleSite(db: Queryable, req: FastifyRequest, id: string) {
-  const site = await sites.get(db, id, siteScope(req.user))
+  const site = await sites.get(db, id, req.scope.siteIds)
   if (!site) throw notFound('site', id)
   return site
 }

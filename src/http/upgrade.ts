@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws'
 import { MAX_PACKET_BYTES } from '../broker/packet-limit.js'
 import type { BrokerPort } from '../broker/port.js'
 import type { Db } from '../store/db.js'
-import { siteScope, userForToken } from './auth.js'
+import { callerFor } from './auth.js'
 import { type LiveFeed, parseSince } from './live-feed.js'
 import { bearer, type TokenService } from './tokens.js'
 
@@ -14,6 +14,8 @@ import { bearer, type TokenService } from './tokens.js'
 interface UpgradeDeps {
   db: Db
   tokens: TokenService
+  /** keys the hashes of API keys */
+  secretKey: string
   broker: Pick<BrokerPort, 'handleWebSocket'>
   live: LiveFeed
   log: Logger
@@ -40,11 +42,17 @@ export function attachUpgrades(server: Server, d: UpgradeDeps) {
       return refuse(socket, 404, 'HUB_ERR_NOT_FOUND', `no WebSocket at ${pathname}`)
     const since = parseSince(req)
     if (since === null) return refuse(socket, 400, 'HUB_ERR_VALIDATION', 'since must be a whole number')
-    userForToken(d.db, d.tokens, searchParams.get('token') ?? bearer(req.headers.authorization)).then(
+    const credential = searchParams.get('token') ?? bearer(req.headers.authorization)
+    callerFor(d.db, d.tokens, d.secretKey, credential).then(
       (found) => {
         if (!found) return refuse(socket, 401, 'HUB_ERR_UNAUTHORIZED', 'a valid token is required')
-        const { user, claims } = found
-        const viewer = { userId: user.id, tokenId: claims.jti, siteIds: siteScope(user) }
+        const { user, claims, scope } = found
+        const viewer = {
+          userId: user.id,
+          tokenId: claims?.jti,
+          scope,
+          expiresAt: claims ? new Date(claims.exp * 1000) : undefined,
+        }
         live.handleUpgrade(req, socket, head, (ws) => void d.live.attach(ws, since, viewer))
       },
       (err) => {

@@ -1,9 +1,12 @@
 // Group commit: items submitted while a batch is being written go into the next batch, so a burst costs
-// a few transactions and a lone item is written at once. A submitter's promise settles when its batch has
+// a few transactions and a lone item is written at once (or after `lingerMs`, when batches are also sized by
+// time). A submitter's promise settles when its batch has
 // committed (the PUBACK waits on it). One batch is in flight at a time; the queue is bounded.
 
 export interface GroupCommitOptions {
   maxBatch: number
+  /** how long a batch may wait to fill up to maxBatch before it is written (0: never waits) */
+  lingerMs?: number
   /** items queued at most; submit() waits for room, offer() refuses */
   capacity: number
   /** called when a batch failed and will be retried */
@@ -42,6 +45,8 @@ export class GroupCommitter<T> {
   private running = false
   private stopped = false
   private room: (() => void)[] = []
+  /** set while a batch lingers: called when the queue reaches a full batch */
+  private filled?: () => void
 
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
@@ -76,6 +81,7 @@ export class GroupCommitter<T> {
     if (this.stopped) return Promise.reject(new StoppingError())
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject })
+      if (this.queue.length >= this.opts.maxBatch) this.filled?.()
       if (!this.running) {
         this.running = true
         setImmediate(() => void this.loop())
@@ -87,6 +93,7 @@ export class GroupCommitter<T> {
     while (this.queue.length > 0) {
       // items arriving while the gate is shut join this batch
       if (this.opts.gate && !this.stopped) await this.opts.gate()
+      await this.linger()
       const batch = this.queue.splice(0, this.opts.maxBatch)
       for (const wake of this.room.splice(0)) wake()
       await this.commit(batch, 0)
@@ -94,6 +101,20 @@ export class GroupCommitter<T> {
     this.running = false
     this.opts.onIdle?.()
     this.idle?.()
+  }
+
+  /** Waits up to lingerMs for a full batch; a full queue or stopping cuts it short. */
+  private async linger(): Promise<void> {
+    const ms = this.opts.lingerMs ?? 0
+    if (ms <= 0 || this.stopped || this.queue.length >= this.opts.maxBatch) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.filled?.(), ms)
+      this.filled = () => {
+        clearTimeout(timer)
+        this.filled = undefined
+        resolve()
+      }
+    })
   }
 
   private async commit(batch: Pending<T>[], attempt: number): Promise<void> {
@@ -123,6 +144,7 @@ export class GroupCommitter<T> {
   /** Writes everything queued, then refuses new items. */
   async drain(): Promise<void> {
     this.stopped = true
+    this.filled?.()
     for (const wake of this.room.splice(0)) wake()
     if (this.running) await new Promise<void>((r) => (this.idle = r))
   }

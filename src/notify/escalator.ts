@@ -4,17 +4,25 @@ import type { AlertWork } from '../alerting/work.js'
 import type { Bus } from '../bus.js'
 import type { Alert } from '../core/alert.js'
 import { hubAlertTypes } from '../core/alert-machine.js'
-import { type Chain, choosePolicy, runStep, type StepRun, targetKey } from '../core/escalation.js'
+import {
+  type Chain,
+  choosePolicy,
+  type Position,
+  runStep,
+  type StepRun,
+  targetKey,
+} from '../core/escalation.js'
 import type { Metrics } from '../metrics.js'
-import { getAlert } from '../store/alerts.js'
+import { getAlerts } from '../store/alerts.js'
 import type { Db, Queryable } from '../store/db.js'
 import {
-  advanceEscalation,
+  advanceEscalations,
   candidatePolicies,
   claimDueEscalations,
+  type DueEscalation,
   nextEscalationDue,
   postponeEscalation,
-  stopEscalation,
+  stopEscalations,
 } from '../store/escalations.js'
 import { insertNotifications, type NewNotification } from '../store/notifications.js'
 import type { Address, NotificationMessage } from './channel.js'
@@ -24,7 +32,8 @@ import {
   type Contact,
   type Directory,
   expandTargets,
-  loadContext,
+  loadContexts,
+  memoDirectory,
   type Planned,
 } from './recipients.js'
 
@@ -110,15 +119,12 @@ export class Escalator {
   private async runBatch(limit: number): Promise<number> {
     const { result, messages } = await this.deps.alerts.run(async (work) => {
       const due = await claimDueEscalations(work.tx, limit, work.now)
-      let queued = false
-      for (const d of due) {
-        try {
-          queued = (await this.step(work, d.alertId, d.chain, d.position, d.ackedContacts)) || queued
-        } catch (err) {
-          throw Object.assign(err as Error, { alertId: d.alertId })
-        }
+      try {
+        return { count: due.length, queued: await this.steps(work, due) }
+      } catch (err) {
+        // a batch of one names its alert, so the drain can postpone it
+        throw due.length === 1 ? Object.assign(err as Error, { alertId: due[0]!.alertId }) : err
       }
-      return { count: due.length, queued }
     })
     const steps = messages.filter(
       (m) => m.kind === 'alert.updated' && m.data.history.at(-1)?.kind === 'escalated',
@@ -128,47 +134,80 @@ export class Escalator {
     return result.count
   }
 
-  /** Runs one due step; says whether it queued notifications for the outbox. */
-  private async step(
-    work: AlertWork,
-    alertId: string,
-    snapshot: Chain | null,
-    position: Parameters<typeof runStep>[1],
-    ackedContacts: number[],
-  ): Promise<boolean> {
+  /**
+   * Runs a batch of claimed steps; says whether they queued notifications for the outbox. Each query runs once
+   * per batch, not once per alert (alerts, chains, contexts, people, the notifications, the next deadlines):
+   * in a burst of alarms the step's cost is its round trips.
+   */
+  private async steps(work: AlertWork, due: DueEscalation[]): Promise<boolean> {
+    if (due.length === 0) return false
     const { tx, now } = work
-    const alert = await getAlert(tx, alertId)
-    if (alert?.state !== 'open') {
-      await stopEscalation(tx, alertId, alert?.state ?? 'gone')
-      return false
-    }
-    // the chain is snapshotted when the escalation starts: editing the policy later changes no running chain
-    const chain = snapshot ?? (await chainFor(tx, alert))
-    const run = runStep(chain, position)
-    const ctx = await loadContext(tx, alert)
-    const { planned, problems } = await expandTargets(tx, run.step.targets, alert, ctx, {
-      directory: this.deps.directory,
-      addressesFor: this.deps.addressesFor,
-      ackedContacts,
-      now,
+    const alerts = new Map(
+      (
+        await getAlerts(
+          tx,
+          due.map((d) => d.alertId),
+        )
+      ).map((a) => [a.id, a]),
+    )
+    const open = due.flatMap((d) => {
+      const alert = alerts.get(d.alertId)
+      return alert?.state === 'open' ? [{ ...d, alert }] : []
     })
+    await stopEscalations(
+      tx,
+      due
+        .filter((d) => alerts.get(d.alertId)?.state !== 'open')
+        .map((d) => ({ alertId: d.alertId, reason: alerts.get(d.alertId)?.state ?? 'gone' })),
+    )
+    if (open.length === 0) return false
+    // the chain is snapshotted when the escalation starts: editing the policy later changes no running chain
+    const chains = await chainsFor(
+      tx,
+      open.filter((d) => !d.chain).map((d) => d.alert),
+    )
+    const contexts = await loadContexts(
+      tx,
+      open.map((d) => d.alert),
+    )
+    const directory = memoDirectory(this.deps.directory)
+    const planned = []
+    for (const [i, d] of open.entries()) {
+      const chain = d.chain ?? chains.get(d.alert.id)!
+      const run = runStep(chain, d.position)
+      const ctx = contexts[i]!
+      const expanded = await expandTargets(tx, run.step.targets, d.alert, ctx, {
+        directory,
+        addressesFor: this.deps.addressesFor,
+        ackedContacts: d.ackedContacts,
+        now,
+      })
+      const notifications = expanded.planned.flatMap((p) => this.notificationsFor(work, p, d, ctx, run))
+      planned.push({ ...d, chain, run, problems: expanded.problems, notifications })
+    }
     const stored = await insertNotifications(
       tx,
-      planned.flatMap((p) => this.notificationsFor(work, p, alert, ctx, position, run)),
+      planned.flatMap((p) => p.notifications),
     )
-    const data = {
-      step: run.step.name,
-      index: Math.min(position.step, chain.steps.length - 1),
-      iteration: position.iteration,
-      policyId: chain.policyId,
-      targets: run.step.targets.map(targetKey),
-      notifications: stored.map((n) => n.id),
-      ...(problems.length > 0 && { problems: problems.map((p) => ({ type: p.alertType, ...p.data })) }),
+    for (const { alert, chain, run, position, problems, notifications } of planned) {
+      const mine = new Set(notifications.map((n) => n.id))
+      const data = {
+        step: run.step.name,
+        index: Math.min(position.step, chain.steps.length - 1),
+        iteration: position.iteration,
+        policyId: chain.policyId,
+        targets: run.step.targets.map(targetKey),
+        notifications: stored.filter((n) => mine.has(n.id)).map((n) => n.id),
+        ...(problems.length > 0 && { problems: problems.map((p) => ({ type: p.alertType, ...p.data })) }),
+      }
+      // a hub-raised alert's own gaps are recorded on it, not raised again: no alerts about alerts about alerts
+      if (!hubAlertTypes.has(alert.type)) work.raise(...problems)
+      work.decide(alert, { kind: 'escalated', unanswered: run.raiseUnanswered, data })
     }
-    // a hub-raised alert's own gaps are recorded on it, not raised again: no alerts about alerts about alerts
-    if (!hubAlertTypes.has(alert.type)) work.raise(...problems)
-    work.decide(alert, { kind: 'escalated', unanswered: run.raiseUnanswered, data })
-    await advanceEscalation(tx, alert.id, chain, run.next)
+    await advanceEscalations(
+      tx,
+      planned.map((p) => ({ alertId: p.alert.id, chain: p.chain, next: p.run.next })),
+    )
     // live notifications need no message of their own: the step's alert.updated names them
     return stored.some((n) => n.state === 'pending')
   }
@@ -176,9 +215,8 @@ export class Escalator {
   private notificationsFor(
     work: AlertWork,
     p: Planned,
-    alert: Alert,
+    { alert, position }: { alert: Alert; position: Position },
     ctx: AlertContext,
-    position: Parameters<typeof runStep>[1],
     run: StepRun,
   ): NewNotification[] {
     const { now } = work
@@ -208,17 +246,29 @@ export class Escalator {
   }
 }
 
-/** The chain an alert's escalation starts with: its most specific policy, by site, type, else class. */
-export async function chainFor(
-  q: Queryable,
-  alert: Pick<Alert, 'siteId' | 'type' | 'alertClass'>,
-): Promise<Chain> {
-  const candidates = await candidatePolicies(q, alert.siteId, alert.type)
-  const policy = choosePolicy(candidates, alert.siteId, alert.type, alert.alertClass)
-  // the migrations create a hub-wide default for every class and the API refuses to delete them
-  if (!policy)
-    throw new Error(`no escalation policy applies to a ${alert.alertClass} alert, not even a default`)
-  return { policyId: policy.id, policyName: policy.name, steps: policy.steps }
+type PolicySubject = Pick<Alert, 'id' | 'siteId' | 'type' | 'alertClass'>
+
+/** The chain each alert's escalation starts with: its most specific policy, by site, type, else class. */
+export async function chainsFor(q: Queryable, alerts: PolicySubject[]): Promise<Map<string, Chain>> {
+  if (alerts.length === 0) return new Map()
+  const candidates = await candidatePolicies(
+    q,
+    alerts.map((a) => a.siteId),
+    alerts.map((a) => a.type),
+  )
+  return new Map(
+    alerts.map((alert) => {
+      const policy = choosePolicy(candidates, alert.siteId, alert.type, alert.alertClass)
+      // the migrations create a hub-wide default for every class and the API refuses to delete them
+      if (!policy)
+        throw new Error(`no escalation policy applies to a ${alert.alertClass} alert, not even a default`)
+      return [alert.id, { policyId: policy.id, policyName: policy.name, steps: policy.steps }]
+    }),
+  )
+}
+
+export async function chainFor(q: Queryable, alert: Omit<PolicySubject, 'id'>): Promise<Chain> {
+  return (await chainsFor(q, [{ ...alert, id: '' }])).get('')!
 }
 
 /** The body every channel sends (CONTRACT.md, "Webhooks the hub sends"), fixed when the notification is made. */

@@ -42,17 +42,52 @@ export interface AlertContext {
   device: { id: string; type: string; location: Record<string, string> } | null
 }
 
-export async function loadContext(q: Queryable, alert: Alert): Promise<AlertContext> {
-  const { rows } = await q.query(
-    `SELECT (SELECT json_build_object('id', id, 'name', name, 'address', address, 'kind', kind, 'timezone', timezone)
-               FROM sites WHERE id = $1) AS site,
-            (SELECT json_build_object('id', id, 'name', name, 'contacts', contacts)
-               FROM residents WHERE id = $2) AS resident,
-            (SELECT json_build_object('id', id, 'type', type, 'location', location)
-               FROM devices WHERE id = $3) AS device`,
-    [alert.siteId, alert.residentId, alert.deviceId],
+/** The surroundings of a batch of alerts, in one query, in the order given. */
+export async function loadContexts(q: Queryable, alerts: Alert[]): Promise<AlertContext[]> {
+  const ids = (k: 'siteId' | 'residentId' | 'deviceId') => [
+    ...new Set(alerts.flatMap((a) => (a[k] ? [a[k]] : []))),
+  ]
+  const { rows } = await q.query<{
+    sites: Record<string, AlertContext['site']>
+    residents: Record<string, AlertContext['resident']>
+    devices: Record<string, AlertContext['device']>
+  }>(
+    `SELECT (SELECT coalesce(json_object_agg(id, json_build_object('id', id, 'name', name, 'address', address,
+               'kind', kind, 'timezone', timezone)), '{}') FROM sites WHERE id = ANY($1::text[])) AS sites,
+            (SELECT coalesce(json_object_agg(id, json_build_object('id', id, 'name', name, 'contacts', contacts)),
+               '{}') FROM residents WHERE id = ANY($2::text[])) AS residents,
+            (SELECT coalesce(json_object_agg(id, json_build_object('id', id, 'type', type, 'location', location)),
+               '{}') FROM devices WHERE id = ANY($3::text[])) AS devices`,
+    [ids('siteId'), ids('residentId'), ids('deviceId')],
   )
-  return rows[0] as AlertContext
+  const { sites, residents, devices } = rows[0]!
+  return alerts.map((a) => ({
+    site: (a.siteId ? sites[a.siteId] : null) ?? null,
+    resident: (a.residentId ? residents[a.residentId] : null) ?? null,
+    device: (a.deviceId ? devices[a.deviceId] : null) ?? null,
+  }))
+}
+
+/**
+ * A directory that asks each question once: a batch of steps at one `now` often asks who is on duty at the
+ * same site, or for the same supervisors, many times. Use one per transaction (the answers are its snapshot).
+ */
+export function memoDirectory(d: Directory): Directory {
+  const answers = new Map<string, Promise<Contact[]>>()
+  const once = (key: string, ask: () => Promise<Contact[]>) => {
+    let answer = answers.get(key)
+    if (!answer) {
+      answer = ask()
+      answers.set(key, answer)
+    }
+    return answer
+  }
+  return {
+    onDutyAt: (q, siteId, at) =>
+      once(`duty\u0000${siteId}\u0000${at.getTime()}`, () => d.onDutyAt(q, siteId, at)),
+    supervisorsFor: (q, siteId) => once(`supervisors\u0000${siteId}`, () => d.supervisorsFor(q, siteId)),
+    usersByIds: (q, ids) => once(`users\u0000${ids.join('\u0000')}`, () => d.usersByIds(q, ids)),
+  }
 }
 
 export interface ExpandOptions {

@@ -98,6 +98,12 @@ export async function getAlert(q: Queryable, id: string, lock = false): Promise<
   return (await withHistory(q, rows))[0] ?? null
 }
 
+/** Several alerts with their histories, in two round trips; missing ones are left out. */
+export async function getAlerts(q: Queryable, ids: string[]): Promise<Alert[]> {
+  const { rows } = await q.query<AlertRow>('SELECT * FROM alerts WHERE id = ANY($1::text[])', [ids])
+  return withHistory(q, rows)
+}
+
 export interface AlertFilter {
   state?: AlertState
   siteId?: string
@@ -106,6 +112,10 @@ export interface AlertFilter {
   type?: string
   /** only alerts at these sites (a staff user's scope) */
   siteIds?: string[]
+  /** only these residents' alerts (a family's scope) */
+  residentIds?: string[]
+  /** only alerts of these classes (a county-centre's scope) */
+  alertClasses?: AlertClass[]
 }
 
 /** Keyset position in the queue order: priority, ability level (higher first), opened, id. */
@@ -129,6 +139,8 @@ export async function listAlerts(q: Queryable, f: AlertFilter, limit: number, af
   if (f.residentId) add('resident_id = ?', f.residentId)
   if (f.type) add('type = ?', f.type)
   if (f.siteIds) add('site_id = ANY(?)', f.siteIds)
+  if (f.residentIds) add('resident_id = ANY(?)', f.residentIds)
+  if (f.alertClasses) add('alert_class = ANY(?)', f.alertClasses)
   if (after) {
     args.push(after.p, after.l, new Date(after.o), after.id)
     const n = args.length

@@ -10,6 +10,9 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null)
 
 export const policies = resourceStore({
   table: 'escalation_policies',
+  // staff read their sites' policies and the hub-wide ones, never another site's
+  siteColumn: 'site_id',
+  nullSiteIsShared: true,
   fields: {
     siteId: { column: 'site_id' },
     alertType: { column: 'alert_type' },
@@ -31,8 +34,24 @@ export const policies = resourceStore({
 })
 export type Policy = NonNullable<Awaited<ReturnType<typeof policies.get>>>
 
-/** The policies that could apply to an alert at this site: the chooser picks the most specific. */
-export async function candidatePolicies(q: Queryable, siteId: string | null, alertType: string) {
+export type PolicyRow = {
+  id: string
+  siteId: string | null
+  alertType: string
+  alertClass: AlertClass | null
+  name: string
+  steps: Step[]
+}
+
+/**
+ * The policies that could apply to alerts at these sites of these types, in one query: hub-wide or at one of
+ * the sites, for one of the types or any. A superset per alert: the chooser picks the most specific one.
+ */
+export async function candidatePolicies(
+  q: Queryable,
+  siteIds: (string | null)[],
+  alertTypes: string[],
+): Promise<PolicyRow[]> {
   const { rows } = await q.query<{
     id: string
     site_id: string | null
@@ -42,8 +61,8 @@ export async function candidatePolicies(q: Queryable, siteId: string | null, ale
     steps: Step[]
   }>(
     `SELECT id, site_id, alert_type, alert_class, name, steps FROM escalation_policies
-     WHERE (site_id IS NULL OR site_id = $1) AND alert_type IN ($2, '*')`,
-    [siteId, alertType],
+     WHERE (site_id IS NULL OR site_id = ANY($1::text[])) AND (alert_type = ANY($2::text[]) OR alert_type = '*')`,
+    [[...new Set(siteIds.filter((s) => s !== null))], [...new Set(alertTypes)]],
   )
   return rows.map((r) => ({
     id: r.id,
@@ -63,11 +82,11 @@ export interface DueEscalation {
 }
 
 /**
- * Claims up to `limit` due chains and locks their alerts. SKIP LOCKED: with several hub processes each due step is taken by
- * exactly one, and the claim never waits: an operator acknowledging the alert right now holds its row, so the
- * step is skipped here and, once the ack commits, is no longer due.
+ * Claims up to `limit` chains due at `now` (the runner's clock: the deadlines were computed from it too) and
+ * locks their alerts. SKIP LOCKED: with several hub processes, or several step transactions, each due step is
+ * taken by exactly one, and the claim never waits: an operator acknowledging the alert right now holds its row,
+ * so the step is skipped here and, once the ack commits, is no longer due.
  */
-/** Claims the steps due at `now` (the runner's clock: the deadlines were computed from it too). */
 export async function claimDueEscalations(q: Queryable, limit: number, now: Date): Promise<DueEscalation[]> {
   const { rows } = await q.query<{
     alert_id: string
@@ -91,19 +110,37 @@ export async function claimDueEscalations(q: Queryable, limit: number, now: Date
   }))
 }
 
-export async function advanceEscalation(q: Queryable, alertId: string, chain: Chain, next: Position) {
+/** Moves each chain to its next step (one statement for a batch of steps). */
+export async function advanceEscalations(
+  q: Queryable,
+  steps: { alertId: string; chain: Chain; next: Position }[],
+) {
+  if (steps.length === 0) return
   await q.query(
-    `UPDATE alert_escalations SET policy_id = $2, chain = $3, next_step = $4, next_iteration = $5,
-       next_due_at = $6 WHERE alert_id = $1`,
-    [alertId, chain.policyId, JSON.stringify(chain), next.step, next.iteration, next.dueAt],
+    `UPDATE alert_escalations e SET policy_id = u.policy_id, chain = u.chain, next_step = u.step,
+       next_iteration = u.iteration, next_due_at = u.due_at
+     FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int[], $5::int[], $6::timestamptz[])
+       AS u(alert_id, policy_id, chain, step, iteration, due_at)
+     WHERE e.alert_id = u.alert_id`,
+    [
+      steps.map((s) => s.alertId),
+      steps.map((s) => s.chain.policyId),
+      steps.map((s) => JSON.stringify(s.chain)),
+      steps.map((s) => s.next.step),
+      steps.map((s) => s.next.iteration),
+      steps.map((s) => s.next.dueAt),
+    ],
   )
 }
 
-export async function stopEscalation(q: Queryable, alertId: string, reason: string) {
-  await q.query('UPDATE alert_escalations SET next_due_at = NULL, stopped_reason = $2 WHERE alert_id = $1', [
-    alertId,
-    reason,
-  ])
+/** Stops the chains of alerts no longer open, each with its reason (the alert's state, or 'gone'). */
+export async function stopEscalations(q: Queryable, stops: { alertId: string; reason: string }[]) {
+  if (stops.length === 0) return
+  await q.query(
+    `UPDATE alert_escalations e SET next_due_at = NULL, stopped_reason = u.reason
+     FROM unnest($1::text[], $2::text[]) AS u(alert_id, reason) WHERE e.alert_id = u.alert_id`,
+    [stops.map((s) => s.alertId), stops.map((s) => s.reason)],
+  )
 }
 
 /** A step that keeps failing is retried later rather than in a tight loop. */

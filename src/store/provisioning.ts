@@ -17,6 +17,8 @@ export const sites = resourceStore({
     lat: { column: 'lat' },
     lon: { column: 'lon' },
     timezone: { column: 'timezone' },
+    district: { column: 'district' },
+    county: { column: 'county' },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -26,6 +28,8 @@ export const sites = resourceStore({
     lat: r.lat as number | null,
     lon: r.lon as number | null,
     timezone: r.timezone as string,
+    district: r.district as string | null,
+    county: r.county as string | null,
     createdAt: iso(r.created_at),
   }),
 })
@@ -39,6 +43,7 @@ export const residents = resourceStore({
     name: { column: 'name' },
     abilityLevel: { column: 'ability_level' },
     livesAlone: { column: 'lives_alone' },
+    specialDifficulty: { column: 'special_difficulty' },
     birthDate: { column: 'birth_date' },
     conditions: { column: 'conditions', json: true },
     contacts: { column: 'contacts', json: true },
@@ -49,6 +54,7 @@ export const residents = resourceStore({
     name: r.name as string,
     abilityLevel: r.ability_level as number,
     livesAlone: r.lives_alone as boolean,
+    specialDifficulty: r.special_difficulty as boolean,
     birthDate: r.birth_date as string | null,
     conditions: r.conditions as string[],
     contacts: r.contacts as Record<string, unknown>[],

@@ -13,6 +13,8 @@ export interface ResourceSpec<J> {
   fields: Record<string, { column: string; json?: boolean; any?: boolean }>
   /** the column naming the row's site, for scoped reads */
   siteColumn?: string
+  /** a row whose site is null is hub-wide: every scope sees it (an escalation policy for all sites) */
+  nullSiteIsShared?: boolean
   /** SQL expressions a list's text search (`?q=`) looks in, as substrings, ignoring case */
   search?: string[]
   toJson(row: Row): J
@@ -48,7 +50,12 @@ export function resourceStore<J>(spec: ResourceSpec<J>) {
       })
   /** the condition keeping rows of `sites`, with its parameter at `$n`; none without a scope */
   const scoped = (sites: string[] | undefined, n: number) =>
-    sites && spec.siteColumn ? { sql: `${spec.siteColumn} = ANY($${n})`, value: sites } : null
+    sites && spec.siteColumn
+      ? {
+          sql: `(${spec.siteColumn} = ANY($${n})${spec.nullSiteIsShared ? ` OR ${spec.siteColumn} IS NULL` : ''})`,
+          value: sites,
+        }
+      : null
 
   return {
     /** a row as JSON, for queries of their own that select whole rows */

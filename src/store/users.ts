@@ -14,7 +14,7 @@ const scryptAsync = promisify(scrypt) as (
 ) => Promise<Buffer>
 const PARAMS = { N: 16384, r: 8, p: 1 }
 
-export const roles = ['admin', 'supervisor', 'operator', 'staff'] as const
+export const roles = ['admin', 'supervisor', 'operator', 'staff', 'county-centre', 'family'] as const
 export type Role = (typeof roles)[number]
 export const languages = ['zh-CN', 'en'] as const
 export type Language = (typeof languages)[number]
@@ -27,9 +27,14 @@ export interface User {
   disabled: boolean
   /** staff: the only sites they see; supervisor: the sites they supervise (empty = all) */
   siteIds: string[]
+  /** county-centre: the county whose institutions it watches */
+  county: string | null
+  /** family: the relatives whose alerts it sees */
+  residentIds: string[]
 }
 
-const USER_COLUMNS = 'id, username, role, disabled, site_ids AS "siteIds"'
+const USER_COLUMNS =
+  'id, username, role, disabled, site_ids AS "siteIds", county, resident_ids AS "residentIds"'
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)
@@ -81,8 +86,12 @@ export async function revokeToken(q: Queryable, tokenId: string, expiresAt: Date
 }
 
 /** Ends every token the user holds now (password change, disabling); later logins get the new epoch. */
-export async function endUserTokens(q: Queryable, id: string) {
-  await q.query('UPDATE users SET token_epoch = token_epoch + 1 WHERE id = $1', [id])
+export async function endUserTokens(q: Queryable, id: string): Promise<number> {
+  const { rows } = await q.query<{ token_epoch: number }>(
+    'UPDATE users SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch',
+    [id],
+  )
+  return rows[0]?.token_epoch ?? 0
 }
 
 /**
@@ -133,6 +142,8 @@ export const userRecords = resourceStore({
     role: { column: 'role' },
     disabled: { column: 'disabled' },
     siteIds: { column: 'site_ids' },
+    county: { column: 'county' },
+    residentIds: { column: 'resident_ids' },
     // the ?siteId= filter: users whose siteIds contain it
     siteId: { column: 'site_ids', any: true },
   },
@@ -143,6 +154,8 @@ export const userRecords = resourceStore({
     disabled: r.disabled as boolean,
     ...contactJson(r),
     siteIds: r.site_ids as string[],
+    county: r.county as string | null,
+    residentIds: r.resident_ids as string[],
     createdAt: (r.created_at as Date).toISOString(),
   }),
 })

@@ -8,9 +8,9 @@ import { type Alert, alertActions } from '../../core/alert.js'
 import { notFound } from '../../errors.js'
 import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
 import { alertRoute } from '../../store/notifications.js'
-import { anyRole, inScope, siteScope } from '../auth.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { alertFilter, alertVisible, narrowed, shownAlert } from '../scope.js'
 
 const cursorShape = z.object({ p: z.number(), l: z.number(), o: z.string(), id: z.string() })
 const params = z.object({ id: z.string().max(100) })
@@ -27,25 +27,23 @@ const commandErrors = {
 export async function alertRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { db, alerts } = app.deps
-  const roles = { onRequest: app.requireRole(...anyRole) }
   const tags = ['alerts']
   emptyBodyIsAbsent(app)
 
-  /** The alert, if it exists and the user may see it: another site's alert is 404 to staff. */
+  /** The alert, if it exists and the caller's scope holds it: another site's alert is 404 to staff. */
   async function visibleAlert(req: FastifyRequest, id: string): Promise<Alert> {
     const alert = await getAlert(db, id)
-    if (!alert || !inScope(req.user, alert.siteId)) throw notFound('alert', id)
+    if (!alert || !alertVisible(req.scope, alert)) throw notFound('alert', id)
     return alert
   }
   /** Staff act only on their sites' alerts. An alert's site never changes, so checking first is no race. */
   async function checkActable(req: FastifyRequest, id: string) {
-    if (siteScope(req.user)) await visibleAlert(req, id)
+    if (narrowed(req.scope)) await visibleAlert(req, id)
   }
 
   app.get(
     '/alerts',
     {
-      ...roles,
       schema: {
         tags,
         querystring: z.object({
@@ -63,22 +61,25 @@ export async function alertRoutes(fastify: FastifyInstance) {
       const { limit, cursor, ...filter } = req.query
       const { items, next } = await listAlerts(
         db,
-        { ...filter, siteIds: siteScope(req.user) },
+        { ...filter, ...alertFilter(req.scope) },
         limit,
         decodeCursor<AlertCursor>(cursor, cursorShape),
       )
-      return page(items.map(alertJson), next)
+      return page(
+        items.map((a) => shownAlert(req.scope, alertJson(a))),
+        next,
+      )
     },
   )
 
   app.get(
     '/alerts/:id',
-    { ...roles, schema: { tags, params, response: { 200: alertSchema, 404: errorSchema } } },
-    async (req) => alertJson(await visibleAlert(req, req.params.id)),
+    { schema: { tags, params, response: { 200: alertSchema, 404: errorSchema } } },
+    async (req) => shownAlert(req.scope, alertJson(await visibleAlert(req, req.params.id))),
   )
 
   // the route the alert took: every notification, each attempt, what each receiver confirmed
-  app.get('/alerts/:id/notifications', { ...roles, schema: { tags, params } }, async (req) => {
+  app.get('/alerts/:id/notifications', { schema: { tags, params } }, async (req) => {
     const alert = await visibleAlert(req, req.params.id)
     const route = await alertRoute(db, alert.id)
     return { items: route.map((n) => ({ ...notificationJson(n), attemptList: n.attemptList })) }
@@ -87,7 +88,6 @@ export async function alertRoutes(fastify: FastifyInstance) {
   app.post(
     '/alerts/:id/ack',
     {
-      ...roles,
       schema: {
         tags,
         params,
@@ -111,7 +111,6 @@ export async function alertRoutes(fastify: FastifyInstance) {
   app.post(
     '/alerts/:id/actions',
     {
-      ...roles,
       schema: {
         tags,
         params,
@@ -135,7 +134,6 @@ export async function alertRoutes(fastify: FastifyInstance) {
   app.post(
     '/alerts/:id/resolve',
     {
-      ...roles,
       schema: {
         tags,
         params,

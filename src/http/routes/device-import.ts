@@ -44,7 +44,6 @@ export async function deviceImportRoutes(fastify: FastifyInstance) {
   app.post(
     '/sites/:id/devices/import',
     {
-      onRequest: app.requireRole('admin'),
       schema: {
         tags: ['devices'],
         description: `CSV (text/csv, header line type,building,floor,zone,room,bed,residentId) or a JSON array of

@@ -43,8 +43,6 @@ export const escalationPolicyRoutes = crudRoutes({
     alertType: z.string().optional(),
     alertClass: z.enum(alertClasses).optional(),
   }),
-  // supervisors run the call centre's escalation as well as the rosters
-  writers: ['admin', 'supervisor'],
   check: async (body, db) => {
     const named = (body.steps ?? []).flatMap((s) =>
       s.targets.flatMap((t) => (typeof t === 'string' ? [] : [t.user])),

@@ -10,9 +10,9 @@ import { centres } from '../../store/centres.js'
 import { withTransaction } from '../../store/db.js'
 import { cancelCentreSignals } from '../../store/fire-signal-log.js'
 import { sites } from '../../store/provisioning.js'
-import { anyRole, inScope, shiftWriters, siteScope } from '../auth.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { page, pageQuery } from '../paging.js'
+import { inScope } from '../scope.js'
 
 // Fire monitoring (CONTRACT.md, "Fire-monitoring centres"): the centres an institution forwards to, and the
 // staff's verdict on a fire alarm (confirmed, or a false alarm with its reason), both forwarded to the centres.
@@ -38,14 +38,12 @@ const alertParams = z.object({ id: z.string().max(100) })
 export async function fireRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { db, alerts } = app.deps
-  const write = { onRequest: app.requireRole(...shiftWriters) }
-  const read = { onRequest: app.requireRole(...anyRole) }
   const tags = ['fire']
   // confirm-fire's body is optional
   emptyBodyIsAbsent(app)
 
   async function institution(req: FastifyRequest, id: string) {
-    const site = await sites.get(db, id, siteScope(req.user))
+    const site = await sites.get(db, id, req.scope.siteIds)
     if (!site) throw notFound('site', id)
     if (site.kind !== 'institution') {
       throw new HubError('HUB_ERR_CONFLICT', 'monitoring centres belong to institutions, not homes')
@@ -55,41 +53,38 @@ export async function fireRoutes(fastify: FastifyInstance) {
 
   async function centreOf(req: FastifyRequest, siteId: string, centreId: string) {
     const c = await centres.get(db, centreId)
-    if (!c || c.siteId !== siteId || !inScope(req.user, siteId)) throw notFound('monitoring centre', centreId)
+    if (!c || c.siteId !== siteId || !inScope(req.scope, siteId))
+      throw notFound('monitoring centre', centreId)
     return c
   }
 
   const path = '/sites/:id/monitoring-centres'
-  app.post(path, { ...write, schema: { tags, params: siteParams, body: centreBody } }, async (req, reply) => {
+  app.post(path, { schema: { tags, params: siteParams, body: centreBody } }, async (req, reply) => {
     await institution(req, req.params.id)
     const created = await centres.insert(db, newId('mc'), { ...req.body, siteId: req.params.id })
     return reply.code(201).send(created)
   })
 
-  app.get(
-    path,
-    { ...read, schema: { tags, params: siteParams, querystring: z.object(pageQuery) } },
-    async (req) => {
-      await institution(req, req.params.id)
-      const { items } = await centres.list(db, { siteId: req.params.id }, req.query.limit)
-      return page(items, undefined)
-    },
-  )
+  app.get(path, { schema: { tags, params: siteParams, querystring: z.object(pageQuery) } }, async (req) => {
+    await institution(req, req.params.id)
+    const { items } = await centres.list(db, { siteId: req.params.id }, req.query.limit)
+    return page(items, undefined)
+  })
 
-  app.get(`${path}/:centreId`, { ...read, schema: { tags, params: centreParams } }, async (req) =>
+  app.get(`${path}/:centreId`, { schema: { tags, params: centreParams } }, async (req) =>
     centreOf(req, req.params.id, req.params.centreId),
   )
 
   app.patch(
     `${path}/:centreId`,
-    { ...write, schema: { tags, params: centreParams, body: centreBody.partial().strict() } },
+    { schema: { tags, params: centreParams, body: centreBody.partial().strict() } },
     async (req) => {
       await centreOf(req, req.params.id, req.params.centreId)
       return centres.patch(db, req.params.centreId, req.body)
     },
   )
 
-  app.delete(`${path}/:centreId`, { ...write, schema: { tags, params: centreParams } }, async (req) => {
+  app.delete(`${path}/:centreId`, { schema: { tags, params: centreParams } }, async (req) => {
     const c = await centreOf(req, req.params.id, req.params.centreId)
     // its queued signals go with it, or the outbox would retry an address nobody answers for ever
     await withTransaction(db, async (tx) => {
@@ -103,14 +98,13 @@ export async function fireRoutes(fastify: FastifyInstance) {
     const { id } = req.params as { id: string }
     const body = (req.body ?? {}) as { note?: string; reason?: string }
     const alert = await markFire(alerts, id, kind, req.user!.username, body.reason ?? body.note, (a) =>
-      inScope(req.user, a.siteId),
+      inScope(req.scope, a.siteId),
     )
     return alertJson(alert)
   }
   app.post(
     '/alerts/:id/confirm-fire',
     {
-      ...read,
       schema: {
         tags,
         params: alertParams,
@@ -126,7 +120,6 @@ export async function fireRoutes(fastify: FastifyInstance) {
   app.post(
     '/alerts/:id/false-alarm',
     {
-      ...read,
       schema: {
         tags,
         params: alertParams,

@@ -25,6 +25,10 @@ const resident = z.object({
   name: z.string().min(1).max(200),
   abilityLevel: z.number().int().min(0).max(4),
   livesAlone: z.boolean().optional(),
+  specialDifficulty: z
+    .boolean()
+    .optional()
+    .describe('特殊困难老年人: due a welfare visit every month (default false)'),
   birthDate: birthDate.optional(),
   conditions: z.array(z.string().min(1).max(200)).max(50).optional(),
   contacts: z.array(contact).max(20).default([]),
@@ -44,5 +48,5 @@ export const residentRoutes = crudRoutes({
     // null clears a birth date
     .extend({ birthDate: birthDate.nullable().optional() })
     .strict(),
-  filters: z.object({ siteId: z.string().optional() }),
+  filters: z.object({ siteId: z.string().optional(), specialDifficulty: z.stringbool().optional() }),
 })

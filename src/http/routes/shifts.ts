@@ -8,9 +8,9 @@ import { onDutyAt } from '../../store/people.js'
 import { sites } from '../../store/provisioning.js'
 import type { Keyset } from '../../store/resources.js'
 import { type ShiftJson, shiftRecords } from '../../store/shifts.js'
-import { anyRole, inScope, shiftWriters, siteScope } from '../auth.js'
 import { clearable, contactChannels, optional, personName } from '../contact-fields.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { inScope } from '../scope.js'
 
 // Duty rosters (24小时值班): shifts per site, and who is on duty at an instant. Admins and supervisors
 // write; every role reads (staff only at their own sites).
@@ -83,25 +83,23 @@ const keyset = z.object({ c: z.string(), id: z.string() })
 export async function shiftRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { db } = app.deps
-  const write = { onRequest: app.requireRole(...shiftWriters) }
-  const read = { onRequest: app.requireRole(...anyRole) }
   const tags = ['shifts']
 
   async function visibleSite(req: FastifyRequest, id: string) {
-    const site = await sites.get(db, id, siteScope(req.user))
+    const site = await sites.get(db, id, req.scope.siteIds)
     if (!site) throw notFound('site', id)
     return site
   }
 
   async function visibleShift(req: FastifyRequest, siteId: string, shiftId: string): Promise<ShiftJson> {
     const shift = await shiftRecords.get(db, shiftId)
-    if (!shift || shift.siteId !== siteId || !inScope(req.user, siteId)) throw notFound('shift', shiftId)
+    if (!shift || shift.siteId !== siteId || !inScope(req.scope, siteId)) throw notFound('shift', shiftId)
     return shift
   }
 
   app.post(
     '/sites/:id/shifts',
-    { ...write, schema: { tags, params: siteParams, body: createBody } },
+    { schema: { tags, params: siteParams, body: createBody } },
     async (req, reply) => {
       await visibleSite(req, req.params.id)
       const { days: _, from, to, ...who } = req.body
@@ -113,7 +111,6 @@ export async function shiftRoutes(fastify: FastifyInstance) {
   app.get(
     '/sites/:id/shifts',
     {
-      ...read,
       schema: {
         tags,
         params: siteParams,
@@ -134,13 +131,13 @@ export async function shiftRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/sites/:id/shifts/:shiftId', { ...read, schema: { tags, params: shiftParams } }, async (req) =>
+  app.get('/sites/:id/shifts/:shiftId', { schema: { tags, params: shiftParams } }, async (req) =>
     visibleShift(req, req.params.id, req.params.shiftId),
   )
 
   app.patch(
     '/sites/:id/shifts/:shiftId',
-    { ...write, schema: { tags, params: shiftParams, body: patchBody } },
+    { schema: { tags, params: shiftParams, body: patchBody } },
     async (req) => {
       const current = await visibleShift(req, req.params.id, req.params.shiftId)
       const { days: _, from, to, ...who } = req.body
@@ -149,20 +146,15 @@ export async function shiftRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.delete(
-    '/sites/:id/shifts/:shiftId',
-    { ...write, schema: { tags, params: shiftParams } },
-    async (req) => {
-      const current = await visibleShift(req, req.params.id, req.params.shiftId)
-      await shiftRecords.remove(db, current.id)
-      return current
-    },
-  )
+  app.delete('/sites/:id/shifts/:shiftId', { schema: { tags, params: shiftParams } }, async (req) => {
+    const current = await visibleShift(req, req.params.id, req.params.shiftId)
+    await shiftRecords.remove(db, current.id)
+    return current
+  })
 
   app.get(
     '/sites/:id/on-duty',
     {
-      ...read,
       schema: { tags, params: siteParams, querystring: z.object({ at: instant.optional() }) },
     },
     async (req) => {

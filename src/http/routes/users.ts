@@ -4,24 +4,27 @@ import { z } from 'zod'
 import { HubError, notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { type Queryable, withTransaction } from '../../store/db.js'
+import { clearFailures } from '../../store/login-throttle.js'
 import type { Keyset } from '../../store/resources.js'
 import {
   endUserTokens,
   hashPassword,
+  languages,
   lockEnabledAdmins,
   type Role,
   roles,
   userRecords,
 } from '../../store/users.js'
-import { userReaders } from '../auth.js'
 import { clearable, contactChannels, optional, personName } from '../contact-fields.js'
 import { decodeCursor, page, pageQuery, searchQuery } from '../paging.js'
+import { checkPassword, passwordSchema } from '../password-policy.js'
 
 // People (/api/v1/users): created, changed and disabled by admins, read by admins and supervisors.
 // Users are never deleted (alerts name who acknowledged them); they are disabled instead.
 
-const password = z.string().min(8).max(200)
 const siteIds = z.array(z.string().min(1).max(100)).max(200)
+const county = z.string().min(1).max(100)
+const residentIds = z.array(z.string().min(1).max(100)).max(20)
 const contact = { name: personName, ...contactChannels }
 
 const createBody = z
@@ -31,9 +34,11 @@ const createBody = z
       .min(1)
       .max(100)
       .regex(/^[\w.@-]+$/, 'letters, digits and . _ @ - only'),
-    password,
+    password: passwordSchema,
     role: z.enum(roles),
     siteIds: siteIds.optional(),
+    county: county.optional(),
+    residentIds: residentIds.optional(),
     ...optional(contact),
   })
   .strict()
@@ -42,7 +47,9 @@ const patchBody = z
   .object({
     role: z.enum(roles),
     siteIds,
-    password,
+    county: county.nullable(),
+    residentIds,
+    password: passwordSchema,
     disabled: z.boolean(),
   })
   .partial()
@@ -50,33 +57,72 @@ const patchBody = z
   .strict()
 
 const params = z.object({ id: z.string().max(100) })
+
+/** A user as every answer shows it: never the password hash nor the webhook secret. */
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: z.enum(roles),
+  disabled: z.boolean(),
+  name: z.string().nullable(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+  webhook: z.string().nullable(),
+  language: z.enum(languages),
+  siteIds: z.array(z.string()),
+  county: z.string().nullable(),
+  residentIds: z.array(z.string()),
+  createdAt: z.string(),
+})
 const keyset = z.object({ c: z.string(), id: z.string() })
 
-/** Staff must belong to a site, and every site named must exist. */
-async function checkSites(q: Queryable, role: Role, ids: string[]) {
-  if (role === 'staff' && ids.length === 0) {
-    throw new HubError('HUB_ERR_VALIDATION', 'a staff user needs at least one site', [
-      { field: 'body.siteIds', message: 'needs at least one site for the staff role' },
-    ])
+const needs = (field: string, message: string) =>
+  new HubError('HUB_ERR_VALIDATION', message, [{ field: `body.${field}`, message }])
+
+/**
+ * What scopes a narrow role must be there: staff a site, a county-centre its county, a family its relative;
+ * every site and resident named must exist.
+ */
+async function checkScope(
+  q: Queryable,
+  role: Role,
+  u: { siteIds: string[]; county: string | null; residentIds: string[] },
+) {
+  if (role === 'staff' && u.siteIds.length === 0)
+    throw needs('siteIds', 'needs at least one site for the staff role')
+  if (role === 'county-centre' && !u.county)
+    throw needs('county', 'needs a county for the county-centre role')
+  if (role === 'family' && u.residentIds.length === 0)
+    throw needs('residentIds', 'needs a resident for the family role')
+  const unknown = async (table: string, field: string, ids: string[]) => {
+    const { rows } = await q.query<{ id: string }>(`SELECT id FROM ${table} WHERE id = ANY($1)`, [ids])
+    const known = new Set(rows.map((r) => r.id))
+    return ids.flatMap((id, i) =>
+      known.has(id)
+        ? []
+        : [{ field: `body.${field}.${i}`, message: `no ${table.slice(0, -1)} with id ${id}` }],
+    )
   }
-  const { rows } = await q.query<{ id: string }>('SELECT id FROM sites WHERE id = ANY($1)', [ids])
-  const known = new Set(rows.map((r) => r.id))
-  const details = ids.flatMap((id, i) =>
-    known.has(id) ? [] : [{ field: `body.siteIds.${i}`, message: `no site with id ${id}` }],
-  )
-  if (details.length) throw new HubError('HUB_ERR_UNKNOWN_REFERENCE', 'unknown site in siteIds', details)
+  const details = [
+    ...(await unknown('sites', 'siteIds', u.siteIds)),
+    ...(await unknown('residents', 'residentIds', u.residentIds)),
+  ]
+  if (details.length) throw new HubError('HUB_ERR_UNKNOWN_REFERENCE', 'unknown site or resident', details)
 }
 
 export async function userRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { db, bus } = app.deps
-  const write = { onRequest: app.requireRole('admin') }
-  const read = { onRequest: app.requireRole(...userReaders) }
   const tags = ['users']
 
-  app.post('/users', { ...write, schema: { tags, body: createBody } }, async (req, reply) => {
+  app.post('/users', { schema: { tags, body: createBody } }, async (req, reply) => {
     const { password, ...fields } = req.body
-    await checkSites(db, fields.role, fields.siteIds ?? [])
+    checkPassword(password, fields.username, app.deps.accounts.passwordMinLength)
+    await checkScope(db, fields.role, {
+      siteIds: fields.siteIds ?? [],
+      county: fields.county ?? null,
+      residentIds: fields.residentIds ?? [],
+    })
     const created = await userRecords.insert(db, newId('usr'), {
       ...fields,
       passwordHash: await hashPassword(password),
@@ -87,7 +133,6 @@ export async function userRoutes(fastify: FastifyInstance) {
   app.get(
     '/users',
     {
-      ...read,
       schema: {
         tags,
         querystring: z.object({
@@ -107,13 +152,13 @@ export async function userRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/users/:id', { ...read, schema: { tags, params } }, async (req) => {
+  app.get('/users/:id', { schema: { tags, params } }, async (req) => {
     const found = await userRecords.get(db, req.params.id)
     if (!found) throw notFound('user', req.params.id)
     return found
   })
 
-  app.patch('/users/:id', { ...write, schema: { tags, params, body: patchBody } }, async (req) => {
+  app.patch('/users/:id', { schema: { tags, params, body: patchBody } }, async (req) => {
     const { id } = req.params
     const { password, ...fields } = req.body
     const updated = await withTransaction(db, async (tx) => {
@@ -121,6 +166,11 @@ export async function userRoutes(fastify: FastifyInstance) {
       const admins = fields.role || fields.disabled ? await lockEnabledAdmins(tx) : []
       const current = await userRecords.get(tx, id)
       if (!current) throw notFound('user', id)
+      if (password) {
+        checkPassword(password, current.username, app.deps.accounts.passwordMinLength)
+        // an admin setting a new password also lifts a lock-out
+        await clearFailures(tx, current.username)
+      }
       const removesAdmin = (fields.role && fields.role !== 'admin') || fields.disabled === true
       if (removesAdmin && admins.length === 1 && admins[0] === id) {
         throw new HubError(
@@ -128,8 +178,12 @@ export async function userRoutes(fastify: FastifyInstance) {
           'this is the last enabled admin: enable or create another first',
         )
       }
-      if (fields.role || fields.siteIds) {
-        await checkSites(tx, fields.role ?? current.role, fields.siteIds ?? current.siteIds)
+      if (fields.role || fields.siteIds || fields.county !== undefined || fields.residentIds) {
+        await checkScope(tx, fields.role ?? current.role, {
+          siteIds: fields.siteIds ?? current.siteIds,
+          county: fields.county === undefined ? current.county : fields.county,
+          residentIds: fields.residentIds ?? current.residentIds,
+        })
       }
       const values = password ? { ...fields, passwordHash: await hashPassword(password) } : fields
       // a new password or disabling ends every token issued before it, for good (re-enabling keeps them ended)
@@ -137,7 +191,8 @@ export async function userRoutes(fastify: FastifyInstance) {
       return (await userRecords.patch(tx, id, values))!
     })
     // open live-feed connections re-authenticate: ended tokens' stop, a new scope applies
-    if (fields.role || fields.siteIds || fields.disabled || password) bus.emit('user.changed', id)
+    const rescoped = fields.role || fields.siteIds || fields.county !== undefined || fields.residentIds
+    if (rescoped || fields.disabled || password) bus.emit('user.changed', id)
     return updated
   })
 }

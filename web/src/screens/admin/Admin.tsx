@@ -17,7 +17,15 @@ import { Topology } from './Topology'
 const tabs = ['sites', 'residents', 'devices', 'users', 'rosters', 'policies', 'topology', 'import'] as const
 type Tab = (typeof tabs)[number]
 
-const deviceTypes = ['call-button', 'fall-sensor', 'smoke-detector']
+const deviceTypes = [
+  'call-button',
+  'fall-sensor',
+  'smoke-detector',
+  'motion-sensor',
+  'door-contact',
+  'bed-sensor',
+  'water-meter',
+]
 
 function SecretOnce({ device, onClose }: { device: Device; onClose: () => void }) {
   return (
