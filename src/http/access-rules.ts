@@ -25,6 +25,9 @@ export const accessRules: Record<string, Rule> = {
 
   'GET /api/v1/family-ack/:token': 'public',
   'POST /api/v1/family-ack/:token': 'public',
+  // the external MQTT cluster's calls: their own bearer (HUB_BROKER_AUTH_TOKEN), no user (broker-auth.ts)
+  'POST /api/v1/broker/auth': 'public',
+  'POST /api/v1/broker/acl': 'public',
 
   'POST /api/v1/sites': admins,
   'GET /api/v1/sites': fireWatch,
