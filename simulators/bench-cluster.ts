@@ -19,6 +19,7 @@ import { telemetryPayload } from './payloads.js'
 // the last press counted on hub 1's live feed), p99 PUBLISH → live feed on hub 1 (whichever instance
 // committed it), readings/s (first publish to the last row in `readings`).
 //   npm run bench:cluster -- [devices] [presses] [readings]      defaults 1000 10 5
+// (HUB_MQTT_SESSIONS in the environment sets the hubs' sessions per instance)
 
 const [DEVICES = 1000, PRESSES = 10, READINGS = 5] = process.argv.slice(2).map(Number)
 const WAIT_MS = 180_000
@@ -40,6 +41,7 @@ async function run(instances: number, cleanup: Cleanup) {
     const hub = await startHub(database.url, cleanup, {
       MQTT_URL: mosquitto.url,
       HUB_INSTANCE_ID: `bench-hub-${i}`,
+      ...(process.env.HUB_MQTT_SESSIONS && { HUB_MQTT_SESSIONS: process.env.HUB_MQTT_SESSIONS }),
     })
     cleanup.defer(`stop hub ${i}`, () => hub.stop())
     hubs.push(hub)
