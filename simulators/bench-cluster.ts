@@ -120,7 +120,17 @@ async function run(instances: number, cleanup: Cleanup) {
   )
   await until('every reading stored', async () => (await readings()) - before >= DEVICES * READINGS)
   const readingsPerS = (DEVICES * READINGS) / ((performance.now() - r0) / 1000)
-  return { instances, alertsPerS, lat, readingsPerS, gaps: feed.seqGaps, closed: feed.closed?.code }
+  // stored size, uncompressed (TimescaleDB compresses readings after 7 days), indexes included
+  const perRow = async (table: string) =>
+    Number(
+      (
+        await db.query(
+          `SELECT pg_total_relation_size('${table}')::float8 / greatest(count(*), 1) AS b FROM ${table}`,
+        )
+      ).rows[0].b,
+    )
+  const bytes = { reading: await perRow('readings'), event: await perRow('events') }
+  return { instances, alertsPerS, lat, readingsPerS, bytes, gaps: feed.seqGaps, closed: feed.closed?.code }
 }
 
 runCli('bench:cluster', async () => {
@@ -130,7 +140,7 @@ runCli('bench:cluster', async () => {
     results.push(await scoped((cleanup) => run(instances, cleanup)))
     const r = results.at(-1)!
     console.log(
-      `${r.instances} instance(s): ${r.alertsPerS.toFixed(0)} alerts/s · PUBLISH → live feed p50 ${r.lat.p50.toFixed(0)} ms, p99 ${r.lat.p99.toFixed(0)} ms, max ${r.lat.max.toFixed(0)} ms · ${r.readingsPerS.toFixed(0)} readings/s · feed gaps ${r.gaps}${r.closed ? ` · feed closed ${r.closed}` : ''}`,
+      `${r.instances} instance(s): ${r.alertsPerS.toFixed(0)} alerts/s · PUBLISH → live feed p50 ${r.lat.p50.toFixed(0)} ms, p99 ${r.lat.p99.toFixed(0)} ms, max ${r.lat.max.toFixed(0)} ms · ${r.readingsPerS.toFixed(0)} readings/s · ${r.bytes.reading.toFixed(0)} B/reading, ${r.bytes.event.toFixed(0)} B/event stored · feed gaps ${r.gaps}${r.closed ? ` · feed closed ${r.closed}` : ''}`,
     )
   }
   await runAllCleanups()
