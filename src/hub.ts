@@ -24,11 +24,13 @@ import { retryDelayMs } from './notify/backoff.js'
 import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
+import { RuleEngine } from './rules/engine.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
+import { applyReadingsRetention } from './store/readings-retention.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
@@ -82,6 +84,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const applied = await migrate(db)
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
+    await applyReadingsRetention(db, config.HUB_READINGS_RETENTION)
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
     const webhookSecret = await hubSecret(
       db,
@@ -113,9 +116,27 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       telemetryBudget: config.HUB_TELEMETRY_BUDGET,
       dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
     })
-    const broker: BrokerPort = config.MQTT_URL
-      ? new ExternalBroker({
-          url: config.MQTT_URL,
+    // hardening that needs the broker's own sessions (credential changes, site alert topics, TLS) is embedded-only
+    const embedded = config.MQTT_URL
+      ? null
+      : new Broker({
+          db,
+          ingest,
+          metrics,
+          log,
+          secretKey,
+          connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
+          limits: brokerLimits(config),
+        })
+    if (embedded) {
+      bus.on('device.credentials', (id, endsAt, deleted) => embedded.endDeviceSessions(id, endsAt, deleted))
+      bus.on('mqtt-account.changed', (id, deleted) => embedded.endAccountSessions(id, deleted))
+      publishAlertTopics(bus, (topic, payload) => embedded.publishHub(topic, payload))
+    }
+    const broker: BrokerPort = embedded
+      ? embeddedBroker(embedded, config.MQTT_PORT, config.MQTT_HOST)
+      : new ExternalBroker({
+          url: config.MQTT_URL!,
           instanceId: await instanceId(config.DATA_DIR, config.HUB_INSTANCE_ID),
           sessions: config.HUB_MQTT_SESSIONS,
           db,
@@ -123,22 +144,6 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
           metrics,
           log,
         })
-      : embeddedBroker(
-          new Broker({
-            db,
-            ingest,
-            metrics,
-            log,
-            secretKey,
-            connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
-            limits: brokerLimits(config),
-          }),
-          config.MQTT_PORT,
-          config.MQTT_HOST,
-        )
-    bus.on('device.credentials', (id, endsAt, deleted) => broker.endDeviceSessions(id, endsAt, deleted))
-    bus.on('mqtt-account.changed', (id, deleted) => broker.endAccountSessions(id, deleted))
-    publishAlertTopics(bus, (topic, payload) => broker.publishHub(topic, payload))
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
     const channels = createChannels({
@@ -165,6 +170,22 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       everyMs: config.HUB_SUPERVISION_INTERVAL,
       factor: config.HUB_OFFLINE_FACTOR,
     })
+    const rules = new RuleEngine({
+      db,
+      alerts,
+      bus,
+      metrics,
+      log,
+      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      params: {
+        batteryLow: config.HUB_BATTERY_LOW,
+        batteryOk: config.HUB_BATTERY_OK,
+        flapLimit: config.HUB_FLAP_LIMIT,
+        flapWindowMs: config.HUB_FLAP_WINDOW,
+      },
+    })
+    // before the broker takes messages: no sign of life is missed between recovery and listening
+    await rules.recover()
     const forwarder = new FireForwarder({
       db: pools.alarms,
       alerts: alarms,
@@ -200,11 +221,11 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
-      brokerAuthToken: config.HUB_BROKER_AUTH_TOKEN ?? null,
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
       accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       tls,
       corsOrigins: config.HUB_CORS_ORIGINS ?? [],
+      brokerAuthToken: config.HUB_BROKER_AUTH_TOKEN ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -232,16 +253,17 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       if (err.code !== 'EADDRINUSE') throw err
       throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
     })
-    const mqttTlsPort = tls
-      ? await broker
-          .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
-          .catch((err: NodeJS.ErrnoException) => {
-            if (err.code !== 'EADDRINUSE') throw err
-            throw new StartupError(
-              `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
-            )
-          })
-      : null
+    const mqttTlsPort =
+      tls && embedded
+        ? await embedded
+            .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
+            .catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'EADDRINUSE') throw err
+              throw new StartupError(
+                `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
+              )
+            })
+        : null
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())
@@ -258,6 +280,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    rules.start()
     const noContact = new NoContactWatch({
       alerts,
       log,
@@ -273,6 +296,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => escalator.stop())
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
+    stops.push(() => rules.stop())
     stops.push(() => pruner.stop())
     return {
       httpPort,

@@ -8,7 +8,7 @@ import { sharedFilters } from './external.js'
 // Device authentication and topic rules for an external MQTT cluster (the /api/v1/broker/* endpoints): the
 // same secrets and the same rules as the embedded broker. A device may publish to its own events, telemetry
 // and status and read only its own commands; the hub's own sessions (user HUB_USER, password
-// HUB_BROKER_AUTH_TOKEN) may consume the device topics through the shared subscriptions and publish commands and sites' alerts.
+// HUB_BROKER_AUTH_TOKEN) may consume the device topics through the shared subscriptions and publish commands.
 
 export const HUB_USER = 'eldercare-hub'
 
@@ -38,7 +38,7 @@ export function clusterAuth(db: Queryable, secretKey: string, hubToken: string) 
         if (access === 'subscribe') {
           return hubFilters.has(topic) || (target !== null && inboundChannels.has(target.channel))
         }
-        return target?.channel === 'commands' || /^eldercare\/v1\/sites\/[^/+#]+\/alerts$/.test(topic)
+        return target?.channel === 'commands'
       }
       if (target?.deviceId !== username) return false
       const allowed =

@@ -148,24 +148,10 @@ export class ExternalBroker implements BrokerPort {
   }
 
   async publishCommand(deviceId: string, message: CommandMessage) {
-    await this.publishHub(deviceTopic(deviceId, 'commands'), Buffer.from(JSON.stringify(message)))
-  }
-
-  async publishHub(topic: string, payload: Buffer) {
     const client = this.clients.find((c) => c.connected)
     if (!client) throw new Error('no session to the MQTT cluster is connected')
-    await client.publishAsync(topic, payload, { qos: 1 })
+    await client.publishAsync(deviceTopic(deviceId, 'commands'), JSON.stringify(message), { qos: 1 })
   }
-
-  /** The cluster terminates TLS for devices (its own listeners). */
-  async listenTls() {
-    return null
-  }
-
-  // Device connections live in the cluster: an ended secret is refused at its next CONNECT (/broker/auth),
-  // but the hub cannot close a connection already open there (EMQX can, through its own API).
-  endDeviceSessions() {}
-  endAccountSessions() {}
 
   handleWebSocket(ws: WebSocket) {
     ws.close(1008, 'devices connect to the MQTT cluster')

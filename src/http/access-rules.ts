@@ -23,11 +23,12 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/auth/password': everyone,
   'GET /api/v1/console/config': everyone,
 
-  'GET /api/v1/family-ack/:token': 'public',
-  'POST /api/v1/family-ack/:token': 'public',
-  // the external MQTT cluster's calls: their own bearer (HUB_BROKER_AUTH_TOKEN), no user (broker-auth.ts)
+  // the external MQTT cluster: its own bearer (HUB_BROKER_AUTH_TOKEN), checked by the routes
   'POST /api/v1/broker/auth': 'public',
   'POST /api/v1/broker/acl': 'public',
+
+  'GET /api/v1/family-ack/:token': 'public',
+  'POST /api/v1/family-ack/:token': 'public',
 
   'POST /api/v1/sites': admins,
   'GET /api/v1/sites': fireWatch,
@@ -61,6 +62,7 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/alerts/:id/ack': careTeam,
   'POST /api/v1/alerts/:id/actions': careTeam,
   'POST /api/v1/alerts/:id/resolve': careTeam,
+  'POST /api/v1/alerts/:id/snooze': careTeam,
   'POST /api/v1/alerts/:id/confirm-fire': careTeam,
   'POST /api/v1/alerts/:id/false-alarm': careTeam,
 

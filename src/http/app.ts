@@ -57,12 +57,12 @@ export interface AppDeps {
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
   /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
   mapTiles: string | null
-  /** HUB_BROKER_AUTH_TOKEN: the external cluster's bearer for /broker/auth and /acl (null: they are off) */
-  brokerAuthToken: string | null
   /** HUB_NO_CONTACT_AFTER: a visit older than this resolves no no-contact alert (default 30 days) */
   noContactAfterMs?: number
   /** the password policy's minimum and the base of invitation links (README, "Accounts") */
   accounts: { passwordMinLength: number; publicUrl: () => string }
+  /** HUB_BROKER_AUTH_TOKEN: the external cluster's bearer for /broker/auth and /acl (null: they are off) */
+  brokerAuthToken: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
   /** HTTPS (and WSS) with these, else plain HTTP */

@@ -13,9 +13,9 @@ import { everything, liveMessageFor, type Scope } from './scope.js'
 // order (two writers commit back to back); the sequencer releases them strictly in seq order, fetching any
 // gap from the database, so every client sees 1, 2, 3… with nothing missing. A client sees only what its
 // scope holds (scope.ts: a staff client its sites' messages, a family its relatives' alerts): its seqs skip
-// the others, and it misses none of its own. Other hub instances on the same database commit feed messages
-// too: PostgreSQL NOTIFY (feed-listener.ts) announces each commit's highest seq, and the feed reads what it
-// has not released from the database.
+// the others, and it misses none of its own.
+// Other hub instances on the same database commit feed messages too: PostgreSQL NOTIFY (feed-listener.ts)
+// announces each commit's highest seq, and the feed reads what it has not released from the database.
 
 const REPLAY_PAGE = 500
 /** what other instances committed is read in pages this size */

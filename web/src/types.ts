@@ -14,6 +14,8 @@ export interface Alert {
   id: string
   type: string
   priority: number
+  /** life-safety, fire or technical (only technical alerts can be snoozed) */
+  alertClass: 'life-safety' | 'fire' | 'technical'
   abilityLevel: number
   state: AlertState
   siteId: string | null
