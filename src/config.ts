@@ -76,6 +76,10 @@ const envSchema = z.object({
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
   HUB_NO_CONTACT_AFTER: duration.default(30 * 86_400_000),
   HUB_NO_CONTACT_INTERVAL: duration.default(3_600_000),
+  HUB_ALERT_DETAILS_RETENTION: duration.default(365 * 86_400_000),
+  HUB_RETENTION_INTERVAL: duration.default(3_600_000),
+  HUB_PAID_CAP_PER_RESIDENT: z.coerce.number().int().min(1).max(100_000).default(30),
+  HUB_PAID_CAP_PER_CONTACT: z.coerce.number().int().min(1).max(100_000).default(10),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
   // device health (src/rules/): battery hysteresis and flap control
   HUB_BATTERY_LOW: z.coerce.number().min(0).max(100).default(20),

@@ -307,6 +307,17 @@ export const zhCN = {
   'stats.falseAlarmCount': '误报',
   'stats.rate': '比例',
   'stats.total': '合计',
+  'visits.title': '探访记录',
+  'visits.special': '特殊困难老年人',
+  'visits.none': '尚无探访记录',
+  'visits.kind.in-person': '上门探访',
+  'visits.kind.phone': '电话探访',
+  'visits.kind.video': '视频探访',
+  'visits.followUp': '需跟进',
+  'visits.rate': '本月探访率',
+  'visits.due': '应探访',
+  'visits.visited': '已探访',
+  'visits.notVisited': '本月尚未探访（{n} 人）',
 }
 
 export type Key = keyof typeof zhCN
