@@ -43,7 +43,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
     .optional(),
   // sessions per instance in external-broker mode (each carries one message in flight); keep it across restarts
-  HUB_MQTT_SESSIONS: z.coerce.number().int().min(1).max(64).default(8),
+  HUB_MQTT_SESSIONS: z.coerce.number().int().min(1).max(64).default(32),
   HUB_BROKER_AUTH_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   HUB_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   HUB_WEBHOOK_SECRET: z

@@ -251,6 +251,18 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
+    let listening: Promise<unknown> | undefined
+    const listenHttp = () =>
+      (listening ??= app
+        .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
+        .catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EADDRINUSE') throw err
+          throw new StartupError(
+            `HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`,
+          )
+        }))
+    // a cluster authenticates this hub's own sessions through its HTTP API (/broker/auth): listen first
+    if (config.MQTT_URL) await listenHttp()
     const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') throw err
       throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
@@ -273,12 +285,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => live.stop())
     stops.push(() => ingest.stop())
     stops.push(() => broker.stopAccepting())
-    await app
-      .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err
-        throw new StartupError(`HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`)
-      })
+    await listenHttp()
     const httpPort = (app.server.address() as { port: number }).port
     const uitdPort = await startUitdReceiver(
       config,
