@@ -62,6 +62,7 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/alerts/:id/ack': careTeam,
   'POST /api/v1/alerts/:id/actions': careTeam,
   'POST /api/v1/alerts/:id/resolve': careTeam,
+  'POST /api/v1/alerts/:id/snooze': careTeam,
   'POST /api/v1/alerts/:id/confirm-fire': careTeam,
   'POST /api/v1/alerts/:id/false-alarm': careTeam,
 
@@ -109,6 +110,9 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/residents/:id/visits': careTeam,
   'GET /api/v1/residents/:id/visits': careTeam,
   'GET /api/v1/stats/visits': careTeam,
+  'GET /api/v1/residents/:id/export': admins,
+  'POST /api/v1/residents/:id/erase': admins,
+  'GET /api/v1/audit': admins,
 
   'POST /api/v1/mqtt-accounts': admins,
   'GET /api/v1/mqtt-accounts': admins,

@@ -82,13 +82,30 @@ const fromJsonHistory = (r: AlertRow & { history: JsonEntry[] }) =>
 
 /** Locks and loads the unresolved alerts for these (device, type) pairs, history included: one round trip. */
 export async function lockActiveAlerts(q: Queryable, pairs: { deviceId: string; type: string }[]) {
+  return lockActive(
+    q,
+    'a.device_id = k.subject',
+    pairs.map((p) => [p.deviceId, p.type]),
+  )
+}
+
+/** The same for alerts about a resident rather than a device (src/rules/: inactivity, bed exit, …). */
+export async function lockActiveResidentAlerts(q: Queryable, pairs: { residentId: string; type: string }[]) {
+  return lockActive(
+    q,
+    'a.device_id IS NULL AND a.resident_id = k.subject',
+    pairs.map((p) => [p.residentId, p.type]),
+  )
+}
+
+async function lockActive(q: Queryable, match: string, pairs: [string, string][]) {
   if (pairs.length === 0) return []
   const { rows } = await q.query<AlertRow & { history: JsonEntry[] }>(
     `SELECT a.*, ${HISTORY_JSON} AS history
      FROM alerts a
-     JOIN unnest($1::text[], $2::text[]) AS k(device_id, type) ON a.device_id = k.device_id AND a.type = k.type
+     JOIN unnest($1::text[], $2::text[]) AS k(subject, type) ON ${match} AND a.type = k.type
      WHERE a.state <> 'resolved' FOR UPDATE OF a`,
-    [pairs.map((p) => p.deviceId), pairs.map((p) => p.type)],
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   )
   return rows.map(fromJsonHistory)
 }
