@@ -2,12 +2,19 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 // Every metric the hub exports, in one place; each is changed from one function only.
 
+/** Read when /metrics is scraped; set by the part that owns the figure (the ingest sets `queues`). */
+export interface MetricProbes {
+  queues?: () => Record<string, number>
+}
+
 export function createMetrics() {
+  const probes: MetricProbes = {}
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const r = [registry]
   return {
     registry,
+    probes,
     mqttRefused: new Counter({
       name: 'hub_mqtt_refused_total',
       help: 'MQTT connections, publishes and subscriptions refused, by reason',
@@ -15,6 +22,21 @@ export function createMetrics() {
       registers: r,
     }),
     mqttClients: new Gauge({ name: 'hub_mqtt_clients', help: 'Connected MQTT clients', registers: r }),
+    devicesConnected: new Gauge({
+      name: 'hub_devices_connected',
+      help: 'Devices connected over MQTT, by device type',
+      labelNames: ['type'] as const,
+      registers: r,
+    }),
+    queueDepth: new Gauge({
+      name: 'hub_ingest_queue_depth',
+      help: 'Ingest queues when scraped, by queue (events: alarms waiting to commit; telemetry: items waiting for the telemetry writer; telemetry-admitted: readings admitted, not yet committed; telemetry-waiting: QoS 1 readings waiting for admission, their PUBACKs held)',
+      labelNames: ['queue'] as const,
+      registers: r,
+      collect() {
+        for (const [queue, n] of Object.entries(probes.queues?.() ?? {})) this.set({ queue }, n)
+      },
+    }),
     uitdFrames: new Counter({
       name: 'hub_uitd_frames_total',
       help: 'GB/T 26875.3 frames from UITDs, by outcome (confirmed, denied, answered, bad-<reason>, closed-link)',

@@ -12,7 +12,7 @@ import { GroupCommitter } from './group-commit.js'
 import type { Acknowledge, InboundMessage, IngestPort } from './port.js'
 import { RejectQuota } from './reject-quota.js'
 import type { DeviceSession } from './session.js'
-import { type StateItem, telemetryWriter } from './telemetry-writer.js'
+import { type StateItem, TELEMETRY_BATCHING, telemetryWriter } from './telemetry-writer.js'
 
 export const MAX_PAYLOAD_BYTES = 4096
 
@@ -48,6 +48,14 @@ function parseJson(payload: Buffer): unknown {
     throw new Rejected('not-json', (err as Error).message)
   }
 }
+
+/**
+ * The reason text quotes the payload, which may carry what PostgreSQL text cannot hold (NUL, a lone surrogate):
+ * such a reject would fail to be recorded and the message would never be acknowledged.
+ */
+const storableText = (s: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must go
+  s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
 
 function schemaDetail(err: ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')
@@ -107,13 +115,14 @@ export class Ingest implements IngestPort {
       alarmBusy: () => this.events.busy,
     })
     this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
-      // a batch is built, sent and acknowledged in one go on the event loop: 1,000 keeps each go short; a
-      // batch waits up to 5 ms to fill up, so a steady trickle is not one COPY per reading
-      maxBatch: 1000,
-      lingerMs: 5,
-      capacity: 50_000,
+      ...TELEMETRY_BATCHING,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
+    })
+    metrics.probes.queues = () => ({
+      ...this.queueDepth,
+      'telemetry-admitted': this.admission.depth.admitted,
+      'telemetry-waiting': this.admission.depth.waiting,
     })
   }
 
@@ -276,7 +285,7 @@ export class Ingest implements IngestPort {
       receivedAt,
       topic,
       reason,
-      detail,
+      detail: storableText(detail),
       raw,
       keep,
     })

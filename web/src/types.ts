@@ -54,6 +54,8 @@ export interface Resident {
   contacts: Contact[]
   /** YYYY-MM-DD */
   birthDate?: string | null
+  /** 特殊困难老年人: due a welfare visit every month */
+  specialDifficulty?: boolean
 }
 
 export interface Site {
@@ -104,7 +106,7 @@ export interface Notification {
   acknowledgedAt: string | null
 }
 
-export type Role = 'admin' | 'supervisor' | 'operator' | 'staff'
+export type Role = 'admin' | 'supervisor' | 'operator' | 'staff' | 'county-centre' | 'family'
 
 export interface User {
   id: string

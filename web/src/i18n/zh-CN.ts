@@ -33,6 +33,8 @@ export const zhCN = {
   'role.supervisor': '主管',
   'role.operator': '接警员',
   'role.staff': '值班人员',
+  'role.county-centre': '县级消防安全管理中心',
+  'role.family': '家属',
   'live.connecting': '正在连接',
   'live.connected': '实时连接正常',
   'live.reconnecting': '正在重连…',
@@ -307,6 +309,17 @@ export const zhCN = {
   'stats.falseAlarmCount': '误报',
   'stats.rate': '比例',
   'stats.total': '合计',
+  'visits.title': '探访记录',
+  'visits.special': '特殊困难老年人',
+  'visits.none': '尚无探访记录',
+  'visits.kind.in-person': '上门探访',
+  'visits.kind.phone': '电话探访',
+  'visits.kind.video': '视频探访',
+  'visits.followUp': '需跟进',
+  'visits.rate': '本月探访率',
+  'visits.due': '应探访',
+  'visits.visited': '已探访',
+  'visits.notVisited': '本月尚未探访（{n} 人）',
 }
 
 export type Key = keyof typeof zhCN
