@@ -81,7 +81,8 @@ const envSchema = z.object({
   HUB_PAID_CAP_PER_RESIDENT: z.coerce.number().int().min(1).max(100_000).default(30),
   HUB_PAID_CAP_PER_CONTACT: z.coerce.number().int().min(1).max(100_000).default(10),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
-  // device health (src/rules/): battery hysteresis and flap control
+  // activity and device health (src/rules/): how often the rules are swept, battery hysteresis, flap control
+  HUB_RULES_INTERVAL: duration.default(15_000),
   HUB_BATTERY_LOW: z.coerce.number().min(0).max(100).default(20),
   HUB_BATTERY_OK: z.coerce.number().min(0).max(100).default(40),
   HUB_FLAP_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),

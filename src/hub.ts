@@ -189,7 +189,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       bus,
       metrics,
       log,
-      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      everyMs: config.HUB_RULES_INTERVAL,
       params: {
         batteryLow: config.HUB_BATTERY_LOW,
         batteryOk: config.HUB_BATTERY_OK,
