@@ -89,6 +89,8 @@ const envSchema = z.object({
   HUB_FLAP_WINDOW: duration.default(10 * 60_000),
   // the GB/T 26875.3 receiver's TCP port, on HTTP_HOST; unset: no receiver
   UITD_PORT: port.optional(),
+  // the same over TLS, with HUB_TLS_CERT / HUB_TLS_KEY; unset: no TLS listener
+  UITDS_PORT: port.optional(),
   // OneNET data push (数据推送): the token configured for the push in OneNET Studio; unset: the route refuses all
   ONENET_PUSH_TOKEN: z.string().min(1).max(200).optional(),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
