@@ -86,6 +86,10 @@ const envSchema = z.object({
   HUB_BATTERY_OK: z.coerce.number().min(0).max(100).default(40),
   HUB_FLAP_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   HUB_FLAP_WINDOW: duration.default(10 * 60_000),
+  // the GB/T 26875.3 receiver's TCP port, on HTTP_HOST; unset: no receiver
+  UITD_PORT: port.optional(),
+  // OneNET data push (数据推送): the token configured for the push in OneNET Studio; unset: the route refuses all
+  ONENET_PUSH_TOKEN: z.string().min(1).max(200).optional(),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   HUB_READINGS_RETENTION: duration.pipe(z.number().min(86_400_000, 'at least 1d')).default(400 * 86_400_000),
   // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop

@@ -106,7 +106,7 @@ export interface Notification {
   acknowledgedAt: string | null
 }
 
-export type Role = 'admin' | 'supervisor' | 'operator' | 'staff'
+export type Role = 'admin' | 'supervisor' | 'operator' | 'staff' | 'county-centre' | 'family'
 
 export interface User {
   id: string

@@ -12,6 +12,7 @@ import { alertRoute } from '../../store/notifications.js'
 import { MAX_SNOOZE_MS, snoozeAlert } from '../../supervision/snooze.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList } from '../response-schemas.js'
 import { alertFilter, alertVisible, narrowed, shownAlert } from '../scope.js'
 
 const cursorShape = z.object({ p: z.number(), l: z.number(), o: z.string(), id: z.string() })
@@ -81,11 +82,21 @@ export async function alertRoutes(fastify: FastifyInstance) {
   )
 
   // the route the alert took: every notification, each attempt, what each receiver confirmed
-  app.get('/alerts/:id/notifications', { schema: { tags, params } }, async (req) => {
-    const alert = await visibleAlert(req, req.params.id)
-    const route = await alertRoute(db, alert.id)
-    return { items: route.map((n) => ({ ...notificationJson(n), attemptList: n.attemptList })) }
-  })
+  app.get(
+    '/alerts/:id/notifications',
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        params,
+      },
+    },
+    async (req) => {
+      const alert = await visibleAlert(req, req.params.id)
+      const route = await alertRoute(db, alert.id)
+      return { items: route.map((n) => ({ ...notificationJson(n), attemptList: n.attemptList })) }
+    },
+  )
 
   app.post(
     '/alerts/:id/ack',

@@ -35,6 +35,8 @@ export const en: Record<Key, string> = {
   'role.supervisor': 'supervisor',
   'role.operator': 'operator',
   'role.staff': 'duty staff',
+  'role.county-centre': 'district fire-safety centre',
+  'role.family': 'family',
   'live.connecting': 'Connecting',
   'live.connected': 'Live',
   'live.reconnecting': 'Reconnecting…',

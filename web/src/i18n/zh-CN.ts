@@ -33,6 +33,8 @@ export const zhCN = {
   'role.supervisor': '主管',
   'role.operator': '接警员',
   'role.staff': '值班人员',
+  'role.county-centre': '县级消防安全管理中心',
+  'role.family': '家属',
   'live.connecting': '正在连接',
   'live.connected': '实时连接正常',
   'live.reconnecting': '正在重连…',
