@@ -16,8 +16,8 @@ import type { BrokerPort } from './port.js'
 // External-broker mode (MQTT_URL): the hub is an MQTT 5 client of the devices' cluster, which authenticates
 // devices (through /api/v1/broker/auth and /acl) and enforces their topics. Each instance consumes the device
 // topics through shared subscriptions, so N instances split the load; each of its sessions is persistent (clean
-// start off, a stable client id, QoS 1) and acknowledges a message only once the ingest port (src/ingest/port.ts) has committed it, so
-// what a killed instance had not committed is redelivered when that session comes back.
+// start off, a stable client id, QoS 1) and acknowledges a message only once the ingest port (src/ingest/port.ts)
+// has committed it, so what a killed instance had not committed is redelivered when that session comes back.
 // MQTT.js handles one incoming packet at a time and holds the next until the custom ack is given, so one
 // session carries one message in flight: an instance opens `sessions` of them to keep group commit fed.
 

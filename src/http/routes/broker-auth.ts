@@ -68,7 +68,7 @@ export async function brokerAuthRoutes(fastify: FastifyInstance) {
     summary,
     querystring: query,
     body,
-    response: { 200: answer, 400: errorSchema, 401: errorSchema },
+    response: { 200: answer, 400: errorSchema, 401: errorSchema, 503: errorSchema },
   })
 
   app.post(
