@@ -24,16 +24,20 @@ import { retryDelayMs } from './notify/backoff.js'
 import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
+import { capPaidChannels } from './notify/paid-cap.js'
+import { RuleEngine } from './rules/engine.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
+import { takePaidSend } from './store/paid-sends.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
 import { applyReadingsRetention } from './store/readings-retention.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
+import { RetentionSweep } from './supervision/retention-sweep.js'
 import { loadTls } from './tls.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
@@ -145,13 +149,20 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
-    const channels = createChannels({
-      webhookSecret,
-      smtpUrl: config.SMTP_URL,
-      smtpFrom: config.SMTP_FROM,
-      smsUrl: config.SMS_GATEWAY_URL,
-      smsToken: config.SMS_GATEWAY_TOKEN,
-    })
+    const caps = {
+      perResident: config.HUB_PAID_CAP_PER_RESIDENT,
+      perContact: config.HUB_PAID_CAP_PER_CONTACT,
+    }
+    const channels = capPaidChannels(
+      createChannels({
+        webhookSecret,
+        smtpUrl: config.SMTP_URL,
+        smtpFrom: config.SMTP_FROM,
+        smsUrl: config.SMS_GATEWAY_URL,
+        smsToken: config.SMS_GATEWAY_TOKEN,
+      }),
+      (send) => takePaidSend(db, { ...send, at: new Date() }, caps),
+    )
     const centre = centreSender({ defaultSecret: webhookSecret })
     const outbox = new Outbox({
       db,
@@ -169,6 +180,22 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       everyMs: config.HUB_SUPERVISION_INTERVAL,
       factor: config.HUB_OFFLINE_FACTOR,
     })
+    const rules = new RuleEngine({
+      db,
+      alerts,
+      bus,
+      metrics,
+      log,
+      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      params: {
+        batteryLow: config.HUB_BATTERY_LOW,
+        batteryOk: config.HUB_BATTERY_OK,
+        flapLimit: config.HUB_FLAP_LIMIT,
+        flapWindowMs: config.HUB_FLAP_WINDOW,
+      },
+    })
+    // before the broker takes messages: no sign of life is missed between recovery and listening
+    await rules.recover()
     const forwarder = new FireForwarder({
       db: pools.alarms,
       alerts: alarms,
@@ -256,6 +283,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    rules.start()
     const noContact = new NoContactWatch({
       alerts,
       log,
@@ -264,6 +292,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     noContact.start()
     stops.push(() => noContact.stop())
+    const retention = new RetentionSweep({
+      alerts,
+      log,
+      keepMs: config.HUB_ALERT_DETAILS_RETENTION,
+      everyMs: config.HUB_RETENTION_INTERVAL,
+    })
+    retention.start()
+    stops.push(() => retention.stop())
     const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     pruner.start()
     stops.push(() => centre.close())
@@ -271,6 +307,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => escalator.stop())
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
+    stops.push(() => rules.stop())
     stops.push(() => pruner.stop())
     return {
       httpPort,

@@ -105,6 +105,18 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
       registers: r,
     }),
+    rulesEvaluated: new Counter({
+      name: 'hub_rules_evaluated_total',
+      help: 'Rule evaluations in the rule sweeps (one per subject watched), by rule',
+      labelNames: ['rule'] as const,
+      registers: r,
+    }),
+    ruleAlerts: new Counter({
+      name: 'hub_rule_alerts_opened_total',
+      help: 'Alerts opened by the rules (inactivity, bed exit, flapping, …), by rule',
+      labelNames: ['rule'] as const,
+      registers: r,
+    }),
     readingsWritten: new Counter({
       name: 'hub_readings_written_total',
       help: 'Telemetry readings committed to the readings table (each one acknowledged to its device at QoS 1)',

@@ -16,11 +16,14 @@ import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import type { TlsFiles } from '../tls.js'
+import { auditPlugin } from './audit-hook.js'
 import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
+import { frameworkError, refuseNulBytes } from './input-guards.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
+import { auditRoutes } from './routes/audit.js'
 import { authRoutes } from './routes/auth.js'
 import { brokerAuthRoutes } from './routes/broker-auth.js'
 import { commandRoutes } from './routes/commands.js'
@@ -34,6 +37,7 @@ import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
 import { mqttAccountRoutes } from './routes/mqtt-accounts.js'
+import { personalDataRoutes } from './routes/personal-data.js'
 import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
@@ -110,6 +114,7 @@ export async function buildApp(deps: AppDeps) {
     // on stop, close keep-alive connections too, or a busy client holds shutdown for its 72 s keep-alive
     forceCloseConnections: true,
     ...(deps.tls ? { https: deps.tls } : {}),
+    frameworkErrors: frameworkError,
   }) as unknown as FastifyInstance
   app.decorate('deps', deps)
   await registerSecurity(app, {
@@ -126,6 +131,7 @@ export async function buildApp(deps: AppDeps) {
       .code(e.statusCode)
       .send({ error: e.code, message: e.message, ...(e.details && { details: e.details }) })
   })
+  app.addHook('preValidation', refuseNulBytes)
   app.setNotFoundHandler((req, reply) =>
     reply
       .code(404)
@@ -143,6 +149,7 @@ export async function buildApp(deps: AppDeps) {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(authPlugin)
+  await app.register(auditPlugin)
   const api = app.withTypeProvider<ZodTypeProvider>()
   await api.register(healthRoutes)
   await api.register(
@@ -164,6 +171,8 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
       await v1.register(visitRoutes)
+      await v1.register(auditRoutes)
+      await v1.register(personalDataRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
       await v1.register(mqttAccountRoutes)
