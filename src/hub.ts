@@ -39,6 +39,7 @@ import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
 import { RetentionSweep } from './supervision/retention-sweep.js'
 import { loadTls } from './tls.js'
+import { UitdReceiver } from './uitd/receiver.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
@@ -52,6 +53,8 @@ export interface Hub {
   adminPassword: string | null
   /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
   apiRoutes: readonly string[]
+  /** the GB/T 26875.3 receiver's port, or null when UITD_PORT is unset */
+  uitdPort: number | null
   stop(): Promise<void>
 }
 
@@ -231,6 +234,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
+      push: { ingest, onenetToken: config.ONENET_PUSH_TOKEN ?? null },
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
       accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       tls,
@@ -247,6 +251,18 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
+    let listening: Promise<unknown> | undefined
+    const listenHttp = () =>
+      (listening ??= app
+        .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
+        .catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EADDRINUSE') throw err
+          throw new StartupError(
+            `HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`,
+          )
+        }))
+    // a cluster authenticates this hub's own sessions through its HTTP API (/broker/auth): listen first
+    if (config.MQTT_URL) await listenHttp()
     const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') throw err
       throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
@@ -269,13 +285,13 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => live.stop())
     stops.push(() => ingest.stop())
     stops.push(() => broker.stopAccepting())
-    await app
-      .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err
-        throw new StartupError(`HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`)
-      })
+    await listenHttp()
     const httpPort = (app.server.address() as { port: number }).port
+    const uitdPort = await startUitdReceiver(
+      config,
+      { db, ingest, metrics, log, now: () => alarms.clock.now() },
+      stops,
+    )
     // links in notifications need the real port when HTTP_PORT is 0 (tests)
     publicUrl = () => config.HUB_PUBLIC_URL.replace(/:0$/, `:${httpPort}`)
     // escalation starts once the hub is reachable: overdue steps from before a crash run now
@@ -312,6 +328,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     return {
       httpPort,
       mqttPort,
+      uitdPort,
       mqttTlsPort,
       databaseUrl,
       adminPassword,
@@ -322,4 +339,22 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     await stopAll()
     throw err
   }
+}
+
+/** The GB/T 26875.3 receiver on UITD_PORT (HTTP_HOST), closed before ingest drains; null when unset. */
+async function startUitdReceiver(
+  config: Config,
+  deps: Omit<ConstructorParameters<typeof UitdReceiver>[0], 'linkSweepMs'>,
+  stops: (() => unknown)[],
+): Promise<number | null> {
+  if (config.UITD_PORT === undefined) return null
+  const receiver = new UitdReceiver({ ...deps, linkSweepMs: 5_000 })
+  const port = await receiver
+    .start(config.UITD_PORT, config.HTTP_HOST)
+    .catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`UITD_PORT ${config.UITD_PORT} is in use: stop what holds it or set UITD_PORT`)
+    })
+  stops.push(() => receiver.close())
+  return port
 }
