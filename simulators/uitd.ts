@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
 import { commands, encodeFrame, type Frame, type TimeLabel } from '../src/contract/gbt26875/frame.js'
 import { FrameReader } from '../src/contract/gbt26875/reader.js'
 import {
@@ -24,6 +25,8 @@ export interface UitdOptions {
   maxSends?: number
   /** the UITD's clock, as local time in its site's zone */
   clock?: () => TimeLabel
+  /** TLS (the hub's UITDS_PORT), trusting this CA certificate */
+  tls?: { ca: Buffer } | null
 }
 
 interface Waiting {
@@ -81,6 +84,7 @@ export class SimUitd {
       repeatMs: 2_000,
       maxSends: 10,
       clock: () => localLabel(),
+      tls: null,
       ...opts,
     })
     await u.restore()
@@ -93,9 +97,12 @@ export class SimUitd {
 
   /** (Re)opens the link; frames waiting for an answer are sent again at once. */
   async restore() {
-    const socket = connect({ host: this.host, port: this.port })
+    const { tls } = this.opts
+    const socket = tls
+      ? connectTls({ host: this.host, port: this.port, ca: tls.ca })
+      : connect({ host: this.host, port: this.port })
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve)
+      socket.once(tls ? 'secureConnect' : 'connect', resolve)
       socket.once('error', reject)
     })
     socket.on('error', () => {})

@@ -81,13 +81,16 @@ const envSchema = z.object({
   HUB_PAID_CAP_PER_RESIDENT: z.coerce.number().int().min(1).max(100_000).default(30),
   HUB_PAID_CAP_PER_CONTACT: z.coerce.number().int().min(1).max(100_000).default(10),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
-  // device health (src/rules/): battery hysteresis and flap control
+  // activity and device health (src/rules/): how often the rules are swept, battery hysteresis, flap control
+  HUB_RULES_INTERVAL: duration.default(15_000),
   HUB_BATTERY_LOW: z.coerce.number().min(0).max(100).default(20),
   HUB_BATTERY_OK: z.coerce.number().min(0).max(100).default(40),
   HUB_FLAP_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   HUB_FLAP_WINDOW: duration.default(10 * 60_000),
   // the GB/T 26875.3 receiver's TCP port, on HTTP_HOST; unset: no receiver
   UITD_PORT: port.optional(),
+  // the same over TLS, with HUB_TLS_CERT / HUB_TLS_KEY; unset: no TLS listener
+  UITDS_PORT: port.optional(),
   // OneNET data push (数据推送): the token configured for the push in OneNET Studio; unset: the route refuses all
   ONENET_PUSH_TOKEN: z.string().min(1).max(200).optional(),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),

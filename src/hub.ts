@@ -39,7 +39,7 @@ import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
 import { RetentionSweep } from './supervision/retention-sweep.js'
-import { loadTls } from './tls.js'
+import { loadTls, type TlsFiles } from './tls.js'
 import { UitdReceiver } from './uitd/receiver.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
@@ -56,6 +56,8 @@ export interface Hub {
   apiRoutes: readonly string[]
   /** the GB/T 26875.3 receiver's port, or null when UITD_PORT is unset */
   uitdPort: number | null
+  /** the receiver's TLS port (UITDS_PORT with a certificate), or null */
+  uitdTlsPort: number | null
   stop(): Promise<void>
 }
 
@@ -190,7 +192,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       bus,
       metrics,
       log,
-      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      everyMs: config.HUB_RULES_INTERVAL,
       params: {
         batteryLow: config.HUB_BATTERY_LOW,
         batteryOk: config.HUB_BATTERY_OK,
@@ -288,9 +290,10 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => broker.stopAccepting())
     await listenHttp()
     const httpPort = (app.server.address() as { port: number }).port
-    const uitdPort = await startUitdReceiver(
+    const uitdPorts = await startUitdReceiver(
       config,
       { db, ingest, metrics, log, now: () => alarms.clock.now() },
+      tls,
       stops,
     )
     // links in notifications need the real port when HTTP_PORT is 0 (tests)
@@ -332,7 +335,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     return {
       httpPort,
       mqttPort,
-      uitdPort,
+      uitdPort: uitdPorts.plain,
+      uitdTlsPort: uitdPorts.tls,
       mqttTlsPort,
       databaseUrl,
       adminPassword,
@@ -345,20 +349,34 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
   }
 }
 
-/** The GB/T 26875.3 receiver on UITD_PORT (HTTP_HOST), closed before ingest drains; null when unset. */
+/**
+ * The GB/T 26875.3 receiver on UITD_PORT (plain TCP) and, with a certificate, UITDS_PORT (TLS), both on
+ * HTTP_HOST; closed before ingest drains. The ports, null for each that is off.
+ */
 async function startUitdReceiver(
   config: Config,
   deps: Omit<ConstructorParameters<typeof UitdReceiver>[0], 'linkSweepMs'>,
+  tls: TlsFiles | null,
   stops: (() => unknown)[],
-): Promise<number | null> {
-  if (config.UITD_PORT === undefined) return null
+): Promise<{ plain: number | null; tls: number | null }> {
+  const wanted = [
+    { name: 'UITD_PORT', port: config.UITD_PORT, tls: undefined },
+    { name: 'UITDS_PORT', port: tls ? config.UITDS_PORT : undefined, tls: tls ?? undefined },
+  ]
+  if (wanted.every((w) => w.port === undefined)) return { plain: null, tls: null }
   const receiver = new UitdReceiver({ ...deps, linkSweepMs: 5_000 })
-  const port = await receiver
-    .start(config.UITD_PORT, config.HTTP_HOST)
-    .catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EADDRINUSE') throw err
-      throw new StartupError(`UITD_PORT ${config.UITD_PORT} is in use: stop what holds it or set UITD_PORT`)
-    })
   stops.push(() => receiver.close())
-  return port
+  const ports: (number | null)[] = []
+  for (const w of wanted) {
+    if (w.port === undefined) {
+      ports.push(null)
+      continue
+    }
+    const port = await receiver.start(w.port, config.HTTP_HOST, w.tls).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`${w.name} ${w.port} is in use: stop what holds it or set ${w.name}`)
+    })
+    ports.push(port)
+  }
+  return { plain: ports[0] ?? null, tls: ports[1] ?? null }
 }

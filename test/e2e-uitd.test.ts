@@ -1,60 +1,16 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: tests read loosely typed JSON answers
 import t from 'tap'
-import { localLabel, SimUitd } from '../simulators/uitd.js'
+import { localLabel } from '../simulators/uitd.js'
 import { commands, encodeFrame } from '../src/contract/gbt26875/frame.js'
 import { decodeUnit, encodeUnit } from '../src/contract/gbt26875/units.js'
 import { until } from './fixtures/escalation.js'
-import { startTestHub, type TestHub } from './fixtures/hub.js'
-import { startWebhookReceiver } from './fixtures/receivers.js'
+import { alertsOf, signal, signalsOf, sleep, uitdHub, ZONE } from './fixtures/uitd.js'
 
 // The GB/T 26875.3 receiver end to end: a real hub with UITD_PORT, simulated UITDs over TCP, and a fake
-// monitoring centre. Confirms only after commit, retransmissions, denials, bad frames, the link watch.
-
-const ZONE = 'Asia/Shanghai'
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const signalsOf = (centre: { requests: { body: unknown }[] }) =>
-  centre.requests.map((r) => r.body as any).filter((b) => b.kind !== 'heartbeat')
-
-async function signal(centre: { requests: { body: unknown }[] }, match: (b: any) => boolean, ms = 30_000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const hit = signalsOf(centre).find(match)
-    if (hit) return hit
-    if (Date.now() > deadline)
-      throw new Error(`no such signal; got ${JSON.stringify(signalsOf(centre).map((s) => s.kind))}`)
-    await sleep(50)
-  }
-}
-
-async function setup(t: { teardown(fn: () => unknown): void }) {
-  const centre = await startWebhookReceiver(t, { secret: 'centre-shared-secret-1234' })
-  // the centre is a loopback receiver: outbound posts there must be allowed
-  const hub = await startTestHub(t, { UITD_PORT: '0', HUB_OUTBOUND_ALLOW: '127.0.0.0/8' })
-  const site = await hub.create('/api/v1/sites', {
-    kind: 'institution',
-    name: 'Pine care home',
-    address: '1 Pine Road',
-  })
-  await hub.create(`/api/v1/sites/${site.id}/monitoring-centres`, {
-    name: 'Centre',
-    url: centre.url,
-    secret: 'centre-shared-secret-1234',
-  })
-  const register = (address: string, extra: Record<string, unknown> = {}) =>
-    hub.create(`/api/v1/sites/${site.id}/uitds`, { address, ...extra })
-  const uitd = async (address: string, opts = {}) => {
-    const u = await SimUitd.connect('127.0.0.1', hub.hub.uitdPort!, { address, repeatMs: 1_000, ...opts })
-    t.teardown(() => u.close())
-    return u
-  }
-  return { centre, hub, site, register, uitd }
-}
-
-const alertsOf = async (hub: TestHub, deviceId: string) =>
-  (await hub.api('GET', `/api/v1/alerts?deviceId=${deviceId}`, undefined, hub.token)).body.items as any[]
+// monitoring centre. Confirms only after commit, retransmissions, denials, bad frames, the flood.
 
 t.test('GB/T 26875.3 receiver', async (t) => {
-  const { centre, hub, site, register, uitd } = await setup(t)
+  const { centre, hub, site, register, uitd } = await uitdHub(t)
 
   await t.test('registration follows the contract', async (t) => {
     const u = await register('0102030405a6', { name: 'Panel room', linkTimeoutS: 900 })
@@ -222,22 +178,4 @@ t.test('GB/T 26875.3 receiver', async (t) => {
     for (let i = 0; i < 200 && flooder.connected; i++) await sleep(50)
     t.notOk(flooder.connected, 'the garbage link was closed')
   })
-})
-
-t.test('link supervision: silence opens link-loss, the next frame restores', async (t) => {
-  const { centre, hub, register, uitd } = await setup(t)
-  const reg = await register('d1d2d3d4d5d6', { linkTimeoutS: 10 })
-  const u = await uitd('d1d2d3d4d5d6')
-  await u.send(21, [{ state: 1, time: localLabel(ZONE) }])
-  u.drop()
-  const loss = await signal(centre, (b) => b.kind === 'link-loss', 40_000)
-  t.match(loss, { device: { id: reg.deviceId } })
-  const [alert] = await alertsOf(hub, reg.deviceId)
-  t.match(alert, { type: 'link-loss' })
-  const lost = (await hub.api('GET', `/api/v1/sites/${reg.siteId}/uitds`, undefined, hub.token)).body.items[0]
-  t.equal(lost.linkState, 'lost')
-  await u.restore()
-  t.equal((await u.send(21, [{ state: 1, time: localLabel(ZONE) }])).command, commands.confirm)
-  await signal(centre, (b) => b.kind === 'restoral')
-  t.equal(signalsOf(centre).filter((s) => s.kind === 'link-loss').length, 1, 'one link-loss')
 })
