@@ -18,6 +18,7 @@ import { tokenService } from './http/tokens.js'
 import { attachUpgrades } from './http/upgrade.js'
 import { DedupePruner } from './ingest/dedupe-pruner.js'
 import { Ingest } from './ingest/ingest.js'
+import { ReadingsPruner } from './ingest/readings-pruner.js'
 import { createMetrics } from './metrics.js'
 import { signAckToken } from './notify/ack-link.js'
 import { retryDelayMs } from './notify/backoff.js'
@@ -92,7 +93,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const applied = await migrate(db)
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
-    await applyReadingsRetention(db, config.HUB_READINGS_RETENTION)
+    const readingsRetainedByTimescale = await applyReadingsRetention(db, config.HUB_READINGS_RETENTION)
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
     const webhookSecret = await hubSecret(
       db,
@@ -321,6 +322,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => retention.stop())
     const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     pruner.start()
+    const readingsPruner = new ReadingsPruner({ db, log, retentionMs: config.HUB_READINGS_RETENTION })
+    if (!readingsRetainedByTimescale) readingsPruner.start()
+    stops.push(() => readingsPruner.stop())
     stops.push(() => centre.close())
     stops.push(() => outbox.stop())
     stops.push(() => escalator.stop())

@@ -58,7 +58,11 @@ t.test(
       path.join(dir, '003_absent.sql'),
       '-- migrate: only-with no_such_extension\nSELECT no_such_function();',
     )
-    t.same(await migrate(db, dir), [1, 2, 3])
+    await writeFile(
+      path.join(dir, '004_present.sql'),
+      '-- migrate: only-without plpgsql\nSELECT no_such_function();\n-- plpgsql is always installed',
+    )
+    t.same(await migrate(db, dir), [1, 2, 3, 4])
     const idx = await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'r' ORDER BY indexname`)
     t.same(
       idx.rows.map((r) => r.indexname),
@@ -70,21 +74,22 @@ t.test(
       { version: 1, name: 'table' },
       { version: 2, name: 'index' },
       { version: 3, name: 'absent' },
+      { version: 4, name: 'present' },
     ])
 
     // a failing no-transaction file is not recorded, and runs again from the top once fixed
     await writeFile(
-      path.join(dir, '004_broken.sql'),
+      path.join(dir, '005_broken.sql'),
       '-- migrate: no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS r_both ON r (id, v);\nSELECT no_such_function();\n',
     )
     await t.rejects(migrate(db, dir), /no_such_function/)
     const after = await db.query('SELECT max(version)::int AS v FROM schema_migrations')
-    t.equal(after.rows[0].v, 3, 'the broken file is not recorded')
+    t.equal(after.rows[0].v, 4, 'the broken file is not recorded')
     await writeFile(
-      path.join(dir, '004_broken.sql'),
+      path.join(dir, '005_broken.sql'),
       '-- migrate: no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS r_both ON r (id, v);\nSELECT 1;\n',
     )
-    t.same(await migrate(db, dir), [4], 'fixed, it runs again and is recorded')
+    t.same(await migrate(db, dir), [5], 'fixed, it runs again and is recorded')
     const again = await db.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)
     t.equal(again.rows[0].n, 0, 'no advisory lock is left behind, failure or not')
   },

@@ -91,9 +91,9 @@ export class GroupCommitter<T> {
 
   private async loop(): Promise<void> {
     while (this.queue.length > 0) {
-      // items arriving while the gate is shut join this batch
-      if (this.opts.gate && !this.stopped) await this.opts.gate()
       await this.linger()
+      // after lingering, so no batch starts while the gate is shut; items arriving meanwhile join this batch
+      if (this.opts.gate && !this.stopped) await this.opts.gate()
       const batch = this.queue.splice(0, this.opts.maxBatch)
       for (const wake of this.room.splice(0)) wake()
       await this.commit(batch, 0)

@@ -14,7 +14,7 @@ const MIGRATION_LOCK = 4_242_001
  *   CREATE INDEX CONCURRENTLY). A crash midway leaves it half applied and it runs again from the top, so each
  *   statement must be safe to repeat (IF NOT EXISTS, if_not_exists => true).
  * - `-- migrate: only-with <extension>`: applied only where that extension is installed (e.g. timescaledb),
- *   recorded as applied either way.
+ *   recorded as applied either way; `-- migrate: only-without <extension>`: only where it is not.
  */
 export interface Migration {
   version: number
@@ -25,15 +25,17 @@ export interface Migration {
 interface Markers {
   transaction: boolean
   onlyWith?: string
+  onlyWithout?: string
 }
 
 export function markers(sql: string): Markers {
   const out: Markers = { transaction: true }
   for (const line of sql.split('\n')) {
     if (!line.startsWith('--')) break
-    const m = /^--\s*migrate:\s*(no-transaction|only-with\s+(\w+))\s*$/.exec(line)
+    const m = /^--\s*migrate:\s*(no-transaction|only-with\s+(\w+)|only-without\s+(\w+))\s*$/.exec(line)
     if (m?.[1] === 'no-transaction') out.transaction = false
     else if (m?.[2]) out.onlyWith = m[2]
+    else if (m?.[3]) out.onlyWithout = m[3]
   }
   return out
 }
@@ -50,11 +52,12 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 
 async function apply(c: Tx, m: Migration): Promise<void> {
   const sql = await readFile(m.file, 'utf8')
-  const { transaction, onlyWith } = markers(sql)
+  const { transaction, onlyWith, onlyWithout } = markers(sql)
   const record = () =>
     c.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name])
-  const skip =
-    onlyWith && (await c.query('SELECT 1 FROM pg_extension WHERE extname = $1', [onlyWith])).rowCount === 0
+  const installed = async (ext: string) =>
+    ((await c.query('SELECT 1 FROM pg_extension WHERE extname = $1', [ext])).rowCount ?? 0) > 0
+  const skip = (onlyWith && !(await installed(onlyWith))) || (onlyWithout && (await installed(onlyWithout)))
   if (skip) return void (await record())
   if (!transaction) {
     for (const statement of splitStatements(sql)) await c.query(statement)
@@ -80,7 +83,10 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<number[]> {
   const migrations = await listMigrations(dir)
   const c = await db.connect()
   try {
-    await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
+    // polled, not waited for: a hub blocked inside pg_advisory_lock is a running statement that another hub's
+    // CREATE INDEX CONCURRENTLY would wait for, while holding the lock it waits on (a deadlock)
+    while (!(await c.query('SELECT pg_try_advisory_lock($1) AS ok', [MIGRATION_LOCK])).rows[0].ok)
+      await new Promise((r) => setTimeout(r, 100))
     await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
     const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')
