@@ -35,12 +35,16 @@ const envSchema = z.object({
   MQTT_HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./var'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
-  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'])
-    .optional()
-    .refine(
-      (v) => v === undefined,
-      'the external-broker mode is not built yet; unset MQTT_URL to use the embedded broker',
-    ),
+  // external-broker mode (src/broker/external.ts): the hub is a client of this MQTT 5 cluster
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']).optional(),
+  // the MQTT client id in external-broker mode; unset → generated once and kept in DATA_DIR (instance.ts)
+  HUB_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
+    .optional(),
+  // sessions per instance in external-broker mode (each carries one message in flight); keep it across restarts
+  HUB_MQTT_SESSIONS: z.coerce.number().int().min(1).max(64).default(8),
+  HUB_BROKER_AUTH_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   HUB_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   HUB_WEBHOOK_SECRET: z
     .string()

@@ -2,7 +2,10 @@ import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
 import { publishAlertTopics } from './broker/alert-topics.js'
 import { Broker } from './broker/broker.js'
+import { ExternalBroker } from './broker/external.js'
+import { instanceId } from './broker/instance-id.js'
 import { brokerLimits } from './broker/limits-config.js'
+import { type BrokerPort, embeddedBroker } from './broker/port.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
@@ -110,18 +113,34 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       telemetryBudget: config.HUB_TELEMETRY_BUDGET,
       dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
     })
-    const broker = new Broker({
-      db,
-      ingest,
-      metrics,
-      log,
-      secretKey,
-      connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
-      limits: brokerLimits(config),
-    })
-    bus.on('device.credentials', (id, endsAt, deleted) => broker.endDeviceSessions(id, endsAt, deleted))
-    bus.on('mqtt-account.changed', (id, deleted) => broker.endAccountSessions(id, deleted))
-    publishAlertTopics(bus, (topic, payload) => broker.publishHub(topic, payload))
+    // hardening that needs the broker's own sessions (credential changes, site alert topics, TLS) is embedded-only
+    const embedded = config.MQTT_URL
+      ? null
+      : new Broker({
+          db,
+          ingest,
+          metrics,
+          log,
+          secretKey,
+          connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
+          limits: brokerLimits(config),
+        })
+    if (embedded) {
+      bus.on('device.credentials', (id, endsAt, deleted) => embedded.endDeviceSessions(id, endsAt, deleted))
+      bus.on('mqtt-account.changed', (id, deleted) => embedded.endAccountSessions(id, deleted))
+      publishAlertTopics(bus, (topic, payload) => embedded.publishHub(topic, payload))
+    }
+    const broker: BrokerPort = embedded
+      ? embeddedBroker(embedded, config.MQTT_PORT, config.MQTT_HOST)
+      : new ExternalBroker({
+          url: config.MQTT_URL!,
+          instanceId: await instanceId(config.DATA_DIR, config.HUB_INSTANCE_ID),
+          sessions: config.HUB_MQTT_SESSIONS,
+          db,
+          ingest,
+          metrics,
+          log,
+        })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
     const channels = createChannels({
@@ -187,6 +206,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       tls,
       corsOrigins: config.HUB_CORS_ORIGINS ?? [],
+      brokerAuthToken: config.HUB_BROKER_AUTH_TOKEN ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -198,22 +218,21 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
-    const mqttPort = await broker
-      .start(config.MQTT_PORT, config.MQTT_HOST)
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err
-        throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
-      })
-    const mqttTlsPort = tls
-      ? await broker
-          .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
-          .catch((err: NodeJS.ErrnoException) => {
-            if (err.code !== 'EADDRINUSE') throw err
-            throw new StartupError(
-              `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
-            )
-          })
-      : null
+    const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
+    })
+    const mqttTlsPort =
+      tls && embedded
+        ? await embedded
+            .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
+            .catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'EADDRINUSE') throw err
+              throw new StartupError(
+                `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
+              )
+            })
+        : null
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())

@@ -15,6 +15,18 @@ export function createMetrics() {
       registers: r,
     }),
     mqttClients: new Gauge({ name: 'hub_mqtt_clients', help: 'Connected MQTT clients', registers: r }),
+    uitdFrames: new Counter({
+      name: 'hub_uitd_frames_total',
+      help: 'GB/T 26875.3 frames from UITDs, by outcome (confirmed, denied, answered, bad-<reason>, closed-link)',
+      labelNames: ['outcome'] as const,
+      registers: r,
+    }),
+    pushes: new Counter({
+      name: 'hub_push_total',
+      help: 'Carrier-platform pushes, by platform and outcome (accepted, bad-signature, unknown-device, invalid)',
+      labelNames: ['platform', 'outcome'] as const,
+      registers: r,
+    }),
     messages: new Counter({
       name: 'hub_ingest_messages_total',
       help: 'Device messages accepted, by channel',

@@ -23,6 +23,10 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/auth/password': everyone,
   'GET /api/v1/console/config': everyone,
 
+  // the external MQTT cluster: its own bearer (HUB_BROKER_AUTH_TOKEN), checked by the routes
+  'POST /api/v1/broker/auth': 'public',
+  'POST /api/v1/broker/acl': 'public',
+
   'GET /api/v1/family-ack/:token': 'public',
   'POST /api/v1/family-ack/:token': 'public',
 
@@ -106,16 +110,16 @@ export const accessRules: Record<string, Rule> = {
   'GET /api/v1/residents/:id/visits': careTeam,
   'GET /api/v1/stats/visits': careTeam,
 
-  'POST /api/v1/api-keys': admins,
-  'GET /api/v1/api-keys': admins,
-  'DELETE /api/v1/api-keys/:id': admins,
-
   'POST /api/v1/mqtt-accounts': admins,
   'GET /api/v1/mqtt-accounts': admins,
   'GET /api/v1/mqtt-accounts/:id': admins,
   'PATCH /api/v1/mqtt-accounts/:id': admins,
   'DELETE /api/v1/mqtt-accounts/:id': admins,
   'POST /api/v1/mqtt-accounts/:id/secret': admins,
+
+  'POST /api/v1/api-keys': admins,
+  'GET /api/v1/api-keys': admins,
+  'DELETE /api/v1/api-keys/:id': admins,
 }
 
 /** The rule for a route as Fastify registers it (HEAD follows GET), or undefined: none written yet. */

@@ -22,6 +22,7 @@ import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
 import { authRoutes } from './routes/auth.js'
+import { brokerAuthRoutes } from './routes/broker-auth.js'
 import { commandRoutes } from './routes/commands.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
 import { deviceImportRoutes } from './routes/device-import.js'
@@ -60,6 +61,8 @@ export interface AppDeps {
   noContactAfterMs?: number
   /** the password policy's minimum and the base of invitation links (README, "Accounts") */
   accounts: { passwordMinLength: number; publicUrl: () => string }
+  /** HUB_BROKER_AUTH_TOKEN: the external cluster's bearer for /broker/auth and /acl (null: they are off) */
+  brokerAuthToken: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
   /** HTTPS (and WSS) with these, else plain HTTP */
@@ -160,10 +163,11 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
-      await v1.register(mqttAccountRoutes)
       await v1.register(visitRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
+      await v1.register(mqttAccountRoutes)
+      await v1.register(brokerAuthRoutes)
     },
     { prefix: '/api/v1' },
   )

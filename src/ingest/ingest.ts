@@ -9,6 +9,7 @@ import { TelemetryAdmission } from './admission.js'
 import { CommandResults } from './command-results.js'
 import { eventWriter, type IncomingEvent } from './event-writer.js'
 import { GroupCommitter } from './group-commit.js'
+import type { Acknowledge, InboundMessage, IngestPort } from './port.js'
 import { RejectQuota } from './reject-quota.js'
 import type { DeviceSession } from './session.js'
 import { type StateItem, telemetryWriter } from './telemetry-writer.js'
@@ -24,6 +25,17 @@ class Rejected extends Error {
   ) {
     super(detail)
   }
+}
+
+/** A decoded message's value, or its bytes parsed as JSON. */
+function messageValue(m: InboundMessage): unknown {
+  return 'decoded' in m ? m.decoded : parseJson(m.bytes)
+}
+
+/** What a rejected message is kept as: its bytes, or a decoded value as JSON. */
+function rawOf(m: InboundMessage): Buffer {
+  if ('bytes' in m) return m.bytes
+  return Buffer.from(JSON.stringify(m.decoded) ?? 'null')
 }
 
 function parseJson(payload: Buffer): unknown {
@@ -73,7 +85,7 @@ export interface IngestOptions {
  * is decoded only once admitted (never while an alarm is being committed, see admission.ts), and the
  * telemetry writer starts no batch while one is.
  */
-export class Ingest {
+export class Ingest implements IngestPort {
   private readonly events: GroupCommitter<IncomingEvent>
   private readonly state: GroupCommitter<StateItem>
   private readonly admission: TelemetryAdmission
@@ -113,11 +125,8 @@ export class Ingest {
     })
   }
 
-  /**
-   * Settles once the message is committed (or recorded as rejected). `startedAt` (hrtime) is when the broker
-   * took the PUBLISH, for the stage histograms.
-   */
-  async handle(
+  /** The MQTT broker's call: a PUBLISH on a device topic (see `accept`). */
+  handle(
     device: DeviceSession,
     channel: DeviceChannel,
     topic: string,
@@ -125,39 +134,59 @@ export class Ingest {
     qos: number,
     startedAt = process.hrtime.bigint(),
   ) {
+    if (channel === 'commands') throw new Error('devices do not publish on their commands topic')
+    return this.accept(device, { channel, bytes: payload, qos, topic }, undefined, startedAt)
+  }
+
+  async accept(
+    device: DeviceSession,
+    message: InboundMessage,
+    ack?: Acknowledge,
+    startedAt = process.hrtime.bigint(),
+  ) {
+    try {
+      await this.settle(device, message, startedAt)
+    } catch (err) {
+      ack?.(err as Error)
+      throw err
+    }
+    ack?.(null)
+  }
+
+  refuse(device: DeviceSession, raw: Buffer, reason: string, detail: string, topic = '(frame)') {
+    return this.reject(device, topic, raw, reason, detail, this.alerts.clock.now())
+  }
+
+  private async settle(device: DeviceSession, message: InboundMessage, startedAt: bigint) {
     // arrival on the alerting runner's clock: the alert decided from this event uses the same one
     const receivedAt = this.alerts.clock.now()
+    const { channel } = message
+    const topic = message.topic ?? `(${channel})`
     try {
-      await this.route(device, channel, payload, qos, receivedAt, startedAt)
+      await this.route(device, message, receivedAt, startedAt)
       this.metrics.messages.inc({ channel })
     } catch (err) {
-      if (err instanceof Rejected)
-        return this.reject(device, topic, payload, err.reason, err.message, receivedAt)
+      const raw = rawOf(message)
+      if (err instanceof Rejected) return this.reject(device, topic, raw, err.reason, err.message, receivedAt)
       if (err instanceof ZodError)
-        return this.reject(device, topic, payload, 'schema', schemaDetail(err), receivedAt)
+        return this.reject(device, topic, raw, 'schema', schemaDetail(err), receivedAt)
       if ((err as { code?: string }).code?.match(/^2[23]/)) {
-        return this.reject(device, topic, payload, 'store-refused', (err as Error).message, receivedAt)
+        return this.reject(device, topic, raw, 'store-refused', (err as Error).message, receivedAt)
       }
       throw err
     }
   }
 
-  private async route(
-    d: DeviceSession,
-    channel: DeviceChannel,
-    payload: Buffer,
-    qos: number,
-    receivedAt: Date,
-    startedAt: bigint,
-  ) {
-    if (channel === 'status') {
-      return this.state.submit({ kind: 'status', deviceId: d.id, status: parseStatus(payload), receivedAt })
+  private async route(d: DeviceSession, m: InboundMessage, receivedAt: Date, startedAt: bigint) {
+    if (m.channel === 'status') {
+      if (!('bytes' in m)) throw new Rejected('schema', 'status is sent as bytes')
+      return this.state.submit({ kind: 'status', deviceId: d.id, status: parseStatus(m.bytes), receivedAt })
     }
-    if (channel === 'telemetry') return this.telemetry(d, payload, qos, receivedAt, startedAt)
+    if (m.channel === 'telemetry') return this.telemetry(d, m, m.qos ?? 1, receivedAt, startedAt)
     const stage = this.stages('events')
     stage('broker-auth', startedAt)
     let t = process.hrtime.bigint()
-    const json = parseJson(payload)
+    const json = messageValue(m)
     const type = (json as { type?: unknown } | null)?.type
     if (typeof type === 'string' && !(type in d.definition.events)) {
       throw new Rejected('unknown-type', `a ${d.definition.type} does not send "${type}"`)
@@ -175,7 +204,7 @@ export class Ingest {
   /** A reading: admitted (or shed, or held), decoded, committed; its share of the budget freed after commit. */
   private async telemetry(
     d: DeviceSession,
-    payload: Buffer,
+    m: InboundMessage,
     qos: number,
     receivedAt: Date,
     startedAt: bigint,
@@ -193,7 +222,7 @@ export class Ingest {
       const item: StateItem = {
         kind: 'reading',
         deviceId: d.id,
-        reading: d.definition.decodeTelemetry(parseJson(payload)),
+        reading: d.definition.decodeTelemetry(messageValue(m)),
         metrics: d.definition.metrics ?? [],
         receivedAt,
       }
@@ -225,7 +254,7 @@ export class Ingest {
     device: DeviceSession,
     topic: string,
     raw: Buffer,
-    reason: RejectReason,
+    reason: RejectReason | string,
     detail: string,
     receivedAt: Date,
   ) {
