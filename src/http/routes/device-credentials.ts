@@ -10,14 +10,14 @@ import { emptyBodyIsAbsent } from '../optional-body.js'
 
 // A device's credentials: rotation (a new secret, shown once, with an optional grace period for the old one)
 // and revocation (no secret works any more). Open connections on an ended secret close at once, or when the
-// grace period ends (the broker, through the bus).
+// grace period ends, on every hub instance (migration 023's NOTIFY, heard by the broker).
 
 const MAX_GRACE_SECONDS = 30 * 86_400
 const params = z.object({ id: z.string().max(100) })
 
 export async function deviceCredentialRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, secretKey, bus } = app.deps
+  const { db, secretKey } = app.deps
   emptyBodyIsAbsent(app)
 
   app.post(
@@ -42,7 +42,6 @@ export async function deviceCredentialRoutes(fastify: FastifyInstance) {
         graceMs,
       )
       if (!rotated) throw notFound('device', req.params.id)
-      bus.emit('device.credentials', req.params.id, rotated.oldSecretUntil, false)
       const device = await devices.get(db, req.params.id)
       return { ...device, secret, oldSecretValidUntil: rotated.oldSecretUntil?.toISOString() ?? null }
     },
@@ -52,7 +51,6 @@ export async function deviceCredentialRoutes(fastify: FastifyInstance) {
   app.post('/devices/:id/revoke', { schema: { tags: ['devices'], params } }, async (req) => {
     const unknowable = hashDeviceSecret(secretKey, randomBytes(32))
     if (!(await rotateDeviceSecret(db, req.params.id, unknowable, 0))) throw notFound('device', req.params.id)
-    bus.emit('device.credentials', req.params.id, null, false)
     return devices.get(db, req.params.id)
   })
 }

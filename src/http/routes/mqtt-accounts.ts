@@ -12,7 +12,8 @@ import { decodeCursor, page, pageQuery, searchQuery } from '../paging.js'
 
 // MQTT accounts that are not devices (admin only): Node-RED, a monitoring desk, an MQTT conformance suite.
 // Each may publish and subscribe only within its topic filters; the secret is shown once. Any change to an
-// account closes its open connections, so new rights or a disabled account take effect at once.
+// account closes its open connections (migration 023's NOTIFY), so new rights or a disabled account take
+// effect at once, on every hub instance.
 
 const filter = z.string().superRefine((v, ctx) => {
   const problem = filterProblem(v)
@@ -45,10 +46,9 @@ const keyset = z.object({ c: z.string(), id: z.string() })
 
 export async function mqttAccountRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, secretKey, bus } = app.deps
+  const { db, secretKey } = app.deps
   emptyBodyIsAbsent(app)
   const tags = ['mqtt-accounts']
-  const ended = (id: string, deleted = false) => bus.emit('mqtt-account.changed', id, deleted)
 
   app.post('/mqtt-accounts', { schema: { tags, body: account } }, async (req, reply) => {
     const secret = newDeviceSecret()
@@ -90,7 +90,6 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
     async (req) => {
       const updated = await mqttAccounts.patch(db, req.params.id, req.body)
       if (!updated) throw notFound('MQTT account', req.params.id)
-      ended(req.params.id)
       return updated
     },
   )
@@ -99,7 +98,6 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
     const found = await mqttAccounts.get(db, req.params.id)
     if (!found || !(await mqttAccounts.remove(db, req.params.id)))
       throw notFound('MQTT account', req.params.id)
-    ended(req.params.id, true)
     return found
   })
 
@@ -109,7 +107,6 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
       secretHash: hashDeviceSecret(secretKey, secret),
     })
     if (!updated) throw notFound('MQTT account', req.params.id)
-    ended(req.params.id)
     return { ...updated, secret }
   })
 }
