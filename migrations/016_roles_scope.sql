@@ -1,13 +1,12 @@
--- Two more roles and what scopes them. A county-centre user (county fire-safety management centre) sees the
--- fire state and fire alerts of every institution whose `county` is its own; a family user sees only the
--- alerts of its `resident_ids`, and joins through a single-use invitation link.
+-- Two more roles and what scopes them. A county-centre user (县级养老机构消防安全管理中心) sees the fire state
+-- and fire alerts of every institution whose `district` (sites, 015) is its own; a family user sees only the
+-- alarms of its `resident_ids`, and joins through a single-use invitation link.
 ALTER TABLE users DROP CONSTRAINT users_role_check;
 ALTER TABLE users ADD CONSTRAINT users_role_check
   CHECK (role IN ('admin', 'supervisor', 'operator', 'staff', 'county-centre', 'family'));
-ALTER TABLE users ADD COLUMN county text;
+ALTER TABLE users ADD COLUMN district text;
 ALTER TABLE users ADD COLUMN resident_ids text[] NOT NULL DEFAULT '{}';
-ALTER TABLE sites ADD COLUMN county text;
-CREATE INDEX sites_county ON sites (county) WHERE county IS NOT NULL;
+CREATE INDEX sites_district ON sites (district) WHERE district IS NOT NULL;
 
 CREATE TABLE family_invites (
   id text PRIMARY KEY,

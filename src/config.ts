@@ -43,7 +43,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
     .optional(),
   // sessions per instance in external-broker mode (each carries one message in flight); keep it across restarts
-  HUB_MQTT_SESSIONS: z.coerce.number().int().min(1).max(64).default(8),
+  HUB_MQTT_SESSIONS: z.coerce.number().int().min(1).max(64).default(32),
   HUB_BROKER_AUTH_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   HUB_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   HUB_WEBHOOK_SECRET: z
@@ -76,8 +76,22 @@ const envSchema = z.object({
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
   HUB_NO_CONTACT_AFTER: duration.default(30 * 86_400_000),
   HUB_NO_CONTACT_INTERVAL: duration.default(3_600_000),
+  HUB_ALERT_DETAILS_RETENTION: duration.default(365 * 86_400_000),
+  HUB_RETENTION_INTERVAL: duration.default(3_600_000),
+  HUB_PAID_CAP_PER_RESIDENT: z.coerce.number().int().min(1).max(100_000).default(30),
+  HUB_PAID_CAP_PER_CONTACT: z.coerce.number().int().min(1).max(100_000).default(10),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
+  // device health (src/rules/): battery hysteresis and flap control
+  HUB_BATTERY_LOW: z.coerce.number().min(0).max(100).default(20),
+  HUB_BATTERY_OK: z.coerce.number().min(0).max(100).default(40),
+  HUB_FLAP_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+  HUB_FLAP_WINDOW: duration.default(10 * 60_000),
+  // the GB/T 26875.3 receiver's TCP port, on HTTP_HOST; unset: no receiver
+  UITD_PORT: port.optional(),
+  // OneNET data push (数据推送): the token configured for the push in OneNET Studio; unset: the route refuses all
+  ONENET_PUSH_TOKEN: z.string().min(1).max(200).optional(),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  HUB_READINGS_RETENTION: duration.pipe(z.number().min(86_400_000, 'at least 1d')).default(400 * 86_400_000),
   // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop
   HUB_MQTT_CONNECT_TIMEOUT: duration.default(5_000),
   HUB_MQTT_MESSAGE_RATE: z.coerce.number().positive().max(1_000_000).default(200),
@@ -124,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
   }
   const c = parsed.data
+  if (c.HUB_BATTERY_OK <= c.HUB_BATTERY_LOW) {
+    throw new ConfigError(['HUB_BATTERY_OK: must be above HUB_BATTERY_LOW (the hysteresis)'])
+  }
   if (!c.HUB_TLS_CERT !== !c.HUB_TLS_KEY) {
     throw new ConfigError(['HUB_TLS_CERT and HUB_TLS_KEY: set both (PEM files) or neither'])
   }

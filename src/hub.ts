@@ -25,16 +25,22 @@ import { retryDelayMs } from './notify/backoff.js'
 import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
+import { capPaidChannels } from './notify/paid-cap.js'
+import { RuleEngine } from './rules/engine.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
+import { takePaidSend } from './store/paid-sends.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
+import { applyReadingsRetention } from './store/readings-retention.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
+import { RetentionSweep } from './supervision/retention-sweep.js'
 import { loadTls } from './tls.js'
+import { UitdReceiver } from './uitd/receiver.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
@@ -48,6 +54,8 @@ export interface Hub {
   adminPassword: string | null
   /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
   apiRoutes: readonly string[]
+  /** the GB/T 26875.3 receiver's port, or null when UITD_PORT is unset */
+  uitdPort: number | null
   stop(): Promise<void>
 }
 
@@ -83,6 +91,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const applied = await migrate(db)
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
+    await applyReadingsRetention(db, config.HUB_READINGS_RETENTION)
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
     const webhookSecret = await hubSecret(
       db,
@@ -144,13 +153,20 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
         })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
-    const channels = createChannels({
-      webhookSecret,
-      smtpUrl: config.SMTP_URL,
-      smtpFrom: config.SMTP_FROM,
-      smsUrl: config.SMS_GATEWAY_URL,
-      smsToken: config.SMS_GATEWAY_TOKEN,
-    })
+    const caps = {
+      perResident: config.HUB_PAID_CAP_PER_RESIDENT,
+      perContact: config.HUB_PAID_CAP_PER_CONTACT,
+    }
+    const channels = capPaidChannels(
+      createChannels({
+        webhookSecret,
+        smtpUrl: config.SMTP_URL,
+        smtpFrom: config.SMTP_FROM,
+        smsUrl: config.SMS_GATEWAY_URL,
+        smsToken: config.SMS_GATEWAY_TOKEN,
+      }),
+      (send) => takePaidSend(db, { ...send, at: new Date() }, caps),
+    )
     const centre = centreSender({ defaultSecret: webhookSecret })
     const outbox = new Outbox({
       db,
@@ -168,6 +184,22 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       everyMs: config.HUB_SUPERVISION_INTERVAL,
       factor: config.HUB_OFFLINE_FACTOR,
     })
+    const rules = new RuleEngine({
+      db,
+      alerts,
+      bus,
+      metrics,
+      log,
+      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      params: {
+        batteryLow: config.HUB_BATTERY_LOW,
+        batteryOk: config.HUB_BATTERY_OK,
+        flapLimit: config.HUB_FLAP_LIMIT,
+        flapWindowMs: config.HUB_FLAP_WINDOW,
+      },
+    })
+    // before the broker takes messages: no sign of life is missed between recovery and listening
+    await rules.recover()
     const forwarder = new FireForwarder({
       db: pools.alarms,
       alerts: alarms,
@@ -203,6 +235,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
+      push: { ingest, onenetToken: config.ONENET_PUSH_TOKEN ?? null },
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
       accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       tls,
@@ -219,6 +252,18 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
+    let listening: Promise<unknown> | undefined
+    const listenHttp = () =>
+      (listening ??= app
+        .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
+        .catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EADDRINUSE') throw err
+          throw new StartupError(
+            `HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`,
+          )
+        }))
+    // a cluster authenticates this hub's own sessions through its HTTP API (/broker/auth): listen first
+    if (config.MQTT_URL) await listenHttp()
     const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') throw err
       throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
@@ -241,13 +286,13 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => live.stop())
     stops.push(() => ingest.stop())
     stops.push(() => broker.stopAccepting())
-    await app
-      .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err
-        throw new StartupError(`HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`)
-      })
+    await listenHttp()
     const httpPort = (app.server.address() as { port: number }).port
+    const uitdPort = await startUitdReceiver(
+      config,
+      { db, ingest, metrics, log, now: () => alarms.clock.now() },
+      stops,
+    )
     // links in notifications need the real port when HTTP_PORT is 0 (tests)
     publicUrl = () => config.HUB_PUBLIC_URL.replace(/:0$/, `:${httpPort}`)
     // escalation starts once the hub is reachable: overdue steps from before a crash run now
@@ -255,6 +300,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    rules.start()
     const noContact = new NoContactWatch({
       alerts,
       log,
@@ -263,6 +309,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     noContact.start()
     stops.push(() => noContact.stop())
+    const retention = new RetentionSweep({
+      alerts,
+      log,
+      keepMs: config.HUB_ALERT_DETAILS_RETENTION,
+      everyMs: config.HUB_RETENTION_INTERVAL,
+    })
+    retention.start()
+    stops.push(() => retention.stop())
     const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     pruner.start()
     stops.push(() => centre.close())
@@ -270,10 +324,12 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => escalator.stop())
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
+    stops.push(() => rules.stop())
     stops.push(() => pruner.stop())
     return {
       httpPort,
       mqttPort,
+      uitdPort,
       mqttTlsPort,
       databaseUrl,
       adminPassword,
@@ -284,4 +340,22 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     await stopAll()
     throw err
   }
+}
+
+/** The GB/T 26875.3 receiver on UITD_PORT (HTTP_HOST), closed before ingest drains; null when unset. */
+async function startUitdReceiver(
+  config: Config,
+  deps: Omit<ConstructorParameters<typeof UitdReceiver>[0], 'linkSweepMs'>,
+  stops: (() => unknown)[],
+): Promise<number | null> {
+  if (config.UITD_PORT === undefined) return null
+  const receiver = new UitdReceiver({ ...deps, linkSweepMs: 5_000 })
+  const port = await receiver
+    .start(config.UITD_PORT, config.HTTP_HOST)
+    .catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`UITD_PORT ${config.UITD_PORT} is in use: stop what holds it or set UITD_PORT`)
+    })
+  stops.push(() => receiver.close())
+  return port
 }

@@ -5,8 +5,8 @@ import { startTestHub } from './fixtures/hub.js'
 import { openLive } from './fixtures/live.js'
 import { addUser } from './fixtures/people.js'
 
-// What the narrow roles see, on the API and on the live feed: a county fire-safety centre the fire alerts of
-// its county's institutions and nothing it could change; a family its relative's alerts, how each was
+// What the narrow roles see, on the API and on the live feed: a district fire-safety centre the fire alerts of
+// its district's institutions and nothing it could change; a family its relative's alerts, how each was
 // handled (not the care team's notes), and nothing else; an institution's API key its own sites.
 
 const ids = async (h: any, path: string, token: string) =>
@@ -15,17 +15,17 @@ const ids = async (h: any, path: string, token: string) =>
 t.test('county-centre, family and API-key scopes', async (t) => {
   const h = await startTestHub(t)
   const { api } = h
-  const county = 'Xihu'
+  const district = 'Xihu'
   const near = await h.provision('smoke-detector', { kind: 'institution' })
   const far = await h.provision('smoke-detector', { kind: 'institution' })
-  await api('PATCH', `/api/v1/sites/${near.site.id}`, { county }, h.token)
-  await api('PATCH', `/api/v1/sites/${far.site.id}`, { county: 'Elsewhere' }, h.token)
+  await api('PATCH', `/api/v1/sites/${near.site.id}`, { district }, h.token)
+  await api('PATCH', `/api/v1/sites/${far.site.id}`, { district: 'Elsewhere' }, h.token)
   const button = await h.create('/api/v1/devices', {
     type: 'call-button',
     siteId: near.site.id,
     residentId: near.resident.id,
   })
-  const centre = await addUser(h, 'county-centre', { county })
+  const centre = await addUser(h, 'county-centre', { district })
   const staffFar = await addUser(h, 'staff', { siteIds: [far.site.id] })
   const staffNear = await addUser(h, 'staff', { siteIds: [near.site.id] })
 
@@ -91,16 +91,20 @@ t.test('county-centre, family and API-key scopes', async (t) => {
   )
   await api('POST', `/api/v1/alerts/${sos.data.id}/ack`, { note: 'bed 12, carer on the way' }, h.token)
 
-  await t.test('county-centre: its county’s fire state, read-only', async (t) => {
+  await t.test('county-centre: its district’s fire state, read-only', async (t) => {
     const first = await centreFeed.waitFor((m) => m.kind === 'alert.opened')
-    t.equal(first.data.id, nearFire.data.id, 'its feed skips the other county and the SOS')
+    t.equal(first.data.id, nearFire.data.id, 'its feed skips the other district and the SOS')
     t.ok(
       centreFeed.messages.every(
         (m) => m.kind.startsWith('alert.') && m.data.alertClass === 'fire' && m.data.siteId === near.site.id,
       ),
     )
-    t.same(await ids(h, '/api/v1/sites', centre.token), [near.site.id], 'the institutions of its county')
-    t.same(await ids(h, '/api/v1/alerts', centre.token), [nearFire.data.id], 'fire alerts of its county only')
+    t.same(await ids(h, '/api/v1/sites', centre.token), [near.site.id], 'the institutions of its district')
+    t.same(
+      await ids(h, '/api/v1/alerts', centre.token),
+      [nearFire.data.id],
+      'fire alerts of its district only',
+    )
     t.equal((await api('GET', `/api/v1/alerts/${sos.data.id}`, undefined, centre.token)).status, 404)
     t.equal((await api('GET', `/api/v1/alerts/${farFire.data.id}`, undefined, centre.token)).status, 404)
     t.equal(
@@ -129,7 +133,7 @@ t.test('county-centre, family and API-key scopes', async (t) => {
       familyFeed.messages.every((m) => m.data.history.every((e: any) => e.note === null)),
       'no notes on the feed',
     )
-    // the detector in its relative's room is its relative's too; the other county's fire is not
+    // the detector in its relative's room is its relative's too; the other district's fire is not
     t.same(await ids(h, '/api/v1/alerts', family), [nearFire.data.id, sos.data.id])
     const one = await api('GET', `/api/v1/alerts/${sos.data.id}`, undefined, family)
     t.equal(one.body.acknowledgedBy, 'admin', 'who took it')

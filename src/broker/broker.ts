@@ -149,10 +149,14 @@ export class Broker {
         done(null, null) // SUBACK failure 0x80
       },
     })
-    this.aedes.on('client', () => metrics.mqttClients.inc())
-    this.aedes.on('clientDisconnect', (client) => {
+    this.aedes.on('client', (c: HubClient) => {
+      metrics.mqttClients.inc()
+      if (c.device) metrics.devicesConnected.inc({ type: c.device.definition.type })
+    })
+    this.aedes.on('clientDisconnect', (c: HubClient) => {
       metrics.mqttClients.dec()
-      this.guard.disconnected(client)
+      if (c.device) metrics.devicesConnected.dec({ type: c.device.definition.type })
+      this.guard.disconnected(c)
     })
     this.aedes.on('ack', (packet, client: HubClient) => this.onCommandAck(packet, client))
     this.aedes.on('clientError', (client, err) =>

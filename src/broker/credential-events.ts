@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { Db } from '../store/db.js'
 import { listenChannel } from '../store/feed-listener.js'
 
-// Ended credentials from every hub instance on the database (migration 023's NOTIFY on hub_credentials): a
+// Ended credentials from every hub instance on the database (migration 029's NOTIFY on hub_credentials): a
 // rotated or revoked device secret, a deleted device, a changed or deleted MQTT account. The embedded broker
 // closes the owner's connections it holds, whichever instance served the API call.
 

@@ -1,7 +1,11 @@
 import type { Queryable } from '../store/db.js'
 
 // Device rows for authentication, looked up in batches: after a hub restart thousands of devices CONNECT at
-// once, and one `= ANY($1)` query per tick costs the database and the event loop far less than one query each.
+// once, and one `= ANY($1)` query for many costs the database and the event loop far less than one query each.
+// Batching per event-loop turn alone is not enough: in a storm the CONNECTs arrive a few per turn, and each
+// query's socket write and round trip then cost more than the hub's own work. So one query runs at a time
+// and the CONNECTs arriving meanwhile wait for the next one together; a lone CONNECT on a quiet hub is
+// still looked up at once.
 
 export interface DeviceAuthRow {
   id: string
@@ -23,9 +27,22 @@ export function deviceLookup(db: Queryable) {
     reject: (e: unknown) => void
   }[] = []
 
+  let busy = false
+
+  /** Starts a query for what is pending (after this turn, so the turn's CONNECTs share it), unless one runs. */
+  function kick() {
+    if (pending.length === 0 || busy) return
+    busy = true
+    setImmediate(() =>
+      flush().finally(() => {
+        busy = false
+        kick()
+      }),
+    )
+  }
+
   async function flush() {
     const batch = pending.splice(0, MAX_BATCH)
-    if (pending.length > 0) setImmediate(flush)
     try {
       const { rows } = await db.query<DeviceAuthRow>(
         `SELECT id, type, site_id, resident_id, secret_hash,
@@ -42,6 +59,7 @@ export function deviceLookup(db: Queryable) {
 
   return (id: string): Promise<DeviceAuthRow | undefined> =>
     new Promise((resolve, reject) => {
-      if (pending.push({ id, resolve, reject }) === 1) setImmediate(flush)
+      pending.push({ id, resolve, reject })
+      kick()
     })
 }

@@ -42,6 +42,9 @@ export const accessRules: Record<string, Rule> = {
   'PATCH /api/v1/residents/:id': admins,
   'DELETE /api/v1/residents/:id': admins,
   'POST /api/v1/residents/:id/family-invites': careTeam,
+  'POST /api/v1/residents/:id/visits': careTeam,
+  'GET /api/v1/residents/:id/visits': careTeam,
+  'GET /api/v1/stats/visits': careTeam,
 
   'POST /api/v1/devices': admins,
   'GET /api/v1/devices': careTeam,
@@ -51,6 +54,9 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/devices/:id/secret': admins,
   'POST /api/v1/devices/:id/revoke': admins,
   'GET /api/v1/devices/:id/readings': careTeam,
+  'GET /api/v1/devices/:id/readings/latest': careTeam,
+  'GET /api/v1/readings/latest': careTeam,
+  'GET /api/v1/stats/device-health': careTeam,
   'GET /api/v1/devices/:id/rejected': careTeam,
   'POST /api/v1/devices/:id/commands': careTeam,
   'GET /api/v1/devices/:id/commands': careTeam,
@@ -62,6 +68,7 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/alerts/:id/ack': careTeam,
   'POST /api/v1/alerts/:id/actions': careTeam,
   'POST /api/v1/alerts/:id/resolve': careTeam,
+  'POST /api/v1/alerts/:id/snooze': careTeam,
   'POST /api/v1/alerts/:id/confirm-fire': careTeam,
   'POST /api/v1/alerts/:id/false-alarm': careTeam,
 
@@ -102,13 +109,9 @@ export const accessRules: Record<string, Rule> = {
   'GET /api/v1/stats/response': careTeam,
   'GET /api/v1/stats/false-alarms': careTeam,
 
-  'GET /api/v1/devices/:id/readings/latest': careTeam,
-  'GET /api/v1/readings/latest': careTeam,
-  'GET /api/v1/stats/device-health': careTeam,
-
-  'POST /api/v1/residents/:id/visits': careTeam,
-  'GET /api/v1/residents/:id/visits': careTeam,
-  'GET /api/v1/stats/visits': careTeam,
+  'GET /api/v1/residents/:id/export': admins,
+  'POST /api/v1/residents/:id/erase': admins,
+  'GET /api/v1/audit': admins,
 
   'POST /api/v1/mqtt-accounts': admins,
   'GET /api/v1/mqtt-accounts': admins,
@@ -120,6 +123,14 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/api-keys': admins,
   'GET /api/v1/api-keys': admins,
   'DELETE /api/v1/api-keys/:id': admins,
+
+  'POST /api/v1/sites/:id/uitds': admins,
+  'GET /api/v1/sites/:id/uitds': careTeam,
+  'POST /api/v1/sites/:id/uitds/:uitdId/components': admins,
+  'GET /api/v1/sites/:id/uitds/:uitdId/components': careTeam,
+  // signed by the platform with ONENET_PUSH_TOKEN, checked by the route itself
+  'GET /api/v1/ingest/onenet': 'public',
+  'POST /api/v1/ingest/onenet': 'public',
 }
 
 /** The rule for a route as Fastify registers it (HEAD follows GET), or undefined: none written yet. */

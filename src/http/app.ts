@@ -13,14 +13,18 @@ import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
+import type { IngestPort } from '../ingest/port.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import type { TlsFiles } from '../tls.js'
+import { auditPlugin } from './audit-hook.js'
 import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
+import { frameworkError, refuseNulBytes } from './input-guards.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
+import { auditRoutes } from './routes/audit.js'
 import { authRoutes } from './routes/auth.js'
 import { brokerAuthRoutes } from './routes/broker-auth.js'
 import { commandRoutes } from './routes/commands.js'
@@ -33,12 +37,15 @@ import { familyInviteRoutes } from './routes/family-invites.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { ingestPushRoutes } from './routes/ingest-push.js'
 import { mqttAccountRoutes } from './routes/mqtt-accounts.js'
+import { personalDataRoutes } from './routes/personal-data.js'
 import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
+import { uitdRoutes } from './routes/uitds.js'
 import { userRoutes } from './routes/users.js'
 import { visitRoutes } from './routes/visits.js'
 import { registerSecurity } from './security-headers.js'
@@ -61,6 +68,8 @@ export interface AppDeps {
   noContactAfterMs?: number
   /** the password policy's minimum and the base of invitation links (README, "Accounts") */
   accounts: { passwordMinLength: number; publicUrl: () => string }
+  /** carrier-platform push: where reports go, and OneNET's push token (null: every push is refused) */
+  push: { ingest: IngestPort; onenetToken: string | null }
   /** HUB_BROKER_AUTH_TOKEN: the external cluster's bearer for /broker/auth and /acl (null: they are off) */
   brokerAuthToken: string | null
   /** true while the broker and database are up */
@@ -110,6 +119,7 @@ export async function buildApp(deps: AppDeps) {
     // on stop, close keep-alive connections too, or a busy client holds shutdown for its 72 s keep-alive
     forceCloseConnections: true,
     ...(deps.tls ? { https: deps.tls } : {}),
+    frameworkErrors: frameworkError,
   }) as unknown as FastifyInstance
   app.decorate('deps', deps)
   await registerSecurity(app, {
@@ -126,6 +136,7 @@ export async function buildApp(deps: AppDeps) {
       .code(e.statusCode)
       .send({ error: e.code, message: e.message, ...(e.details && { details: e.details }) })
   })
+  app.addHook('preValidation', refuseNulBytes)
   app.setNotFoundHandler((req, reply) =>
     reply
       .code(404)
@@ -143,6 +154,7 @@ export async function buildApp(deps: AppDeps) {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(authPlugin)
+  await app.register(auditPlugin)
   const api = app.withTypeProvider<ZodTypeProvider>()
   await api.register(healthRoutes)
   await api.register(
@@ -163,7 +175,11 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
+      await v1.register(uitdRoutes)
+      await v1.register(ingestPushRoutes)
       await v1.register(visitRoutes)
+      await v1.register(auditRoutes)
+      await v1.register(personalDataRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
       await v1.register(mqttAccountRoutes)

@@ -5,6 +5,7 @@ import { API_KEY_PREFIX, apiKeyUser } from '../store/api-keys.js'
 import type { Queryable } from '../store/db.js'
 import { findTokenUser, type User } from '../store/users.js'
 import { accessRule, type Rule } from './access-rules.js'
+import { declareResponses } from './openapi-responses.js'
 import { resolveScope, type Scope } from './scope.js'
 import { bearer, type TokenClaims, type TokenService } from './tokens.js'
 
@@ -83,6 +84,7 @@ export const authPlugin = fp(async (app) => {
     const methods = [route.method].flat()
     for (const m of methods) if (m !== 'HEAD') apiRoutes.push(`${m} ${route.url}`)
     const rule: Rule | undefined = accessRule(methods[0]!, route.url)
+    declareResponses(route, rule)
     if (rule === 'public') return
     const own = route.onRequest ? [route.onRequest].flat() : []
     route.onRequest = [authorize(rule, route.url), ...own]

@@ -22,20 +22,20 @@ export const everything: Scope = {}
 export const narrowed = (s: Scope) => Boolean(s.siteIds || s.residentIds || s.alertClasses)
 
 /**
- * A county-centre watches every institution of its county as it is now (a new one is in at once); a family
+ * A county-centre watches every institution of its district as it is now (a new one is in at once); a family
  * sees its relatives' alerts and no site at all; staff and institution API keys see their sites.
  */
 export async function resolveScope(
   db: Queryable,
-  user: Pick<User, 'role' | 'siteIds' | 'county' | 'residentIds'>,
+  user: Pick<User, 'role' | 'siteIds' | 'district' | 'residentIds'>,
 ): Promise<Scope> {
   switch (user.role) {
     case 'staff':
       return { siteIds: user.siteIds }
     case 'county-centre': {
       const { rows } = await db.query<{ id: string }>(
-        "SELECT id FROM sites WHERE kind = 'institution' AND county = $1",
-        [user.county ?? ''],
+        "SELECT id FROM sites WHERE kind = 'institution' AND district = $1",
+        [user.district ?? ''],
       )
       return { siteIds: rows.map((r) => r.id), alertClasses: ['fire'] }
     }

@@ -1,7 +1,7 @@
 import { ZodError } from 'zod'
 import { COMMAND_RESULT } from '../../devices/index.js'
 import type { AlertRunner } from '../alerting/runner.js'
-import type { Bus } from '../bus.js'
+import type { Bus, DeviceMessage } from '../bus.js'
 import type { DeviceChannel } from '../contract/topics.js'
 import type { Metrics } from '../metrics.js'
 import type { Pools } from '../store/db.js'
@@ -12,7 +12,7 @@ import { GroupCommitter } from './group-commit.js'
 import type { Acknowledge, InboundMessage, IngestPort } from './port.js'
 import { RejectQuota } from './reject-quota.js'
 import type { DeviceSession } from './session.js'
-import { type StateItem, telemetryWriter } from './telemetry-writer.js'
+import { type StateItem, TELEMETRY_BATCHING, telemetryWriter } from './telemetry-writer.js'
 
 export const MAX_PAYLOAD_BYTES = 4096
 
@@ -95,7 +95,7 @@ export class Ingest implements IngestPort {
 
   constructor(
     pools: Pools,
-    bus: Bus,
+    private readonly bus: Bus,
     private readonly metrics: Metrics,
     private readonly alerts: AlertRunner,
     opts: IngestOptions,
@@ -115,13 +115,14 @@ export class Ingest implements IngestPort {
       alarmBusy: () => this.events.busy,
     })
     this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
-      // a batch is built, sent and acknowledged in one go on the event loop: 1,000 keeps each go short; a
-      // batch waits up to 5 ms to fill up, so a steady trickle is not one COPY per reading
-      maxBatch: 1000,
-      lingerMs: 5,
-      capacity: 50_000,
+      ...TELEMETRY_BATCHING,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
+    })
+    metrics.probes.queues = () => ({
+      ...this.queueDepth,
+      'telemetry-admitted': this.admission.depth.admitted,
+      'telemetry-waiting': this.admission.depth.waiting,
     })
   }
 
@@ -180,7 +181,9 @@ export class Ingest implements IngestPort {
   private async route(d: DeviceSession, m: InboundMessage, receivedAt: Date, startedAt: bigint) {
     if (m.channel === 'status') {
       if (!('bytes' in m)) throw new Rejected('schema', 'status is sent as bytes')
-      return this.state.submit({ kind: 'status', deviceId: d.id, status: parseStatus(m.bytes), receivedAt })
+      const status = parseStatus(m.bytes)
+      await this.state.submit({ kind: 'status', deviceId: d.id, status, receivedAt })
+      return this.observed(d, receivedAt, { status })
     }
     if (m.channel === 'telemetry') return this.telemetry(d, m, m.qos ?? 1, receivedAt, startedAt)
     const stage = this.stages('events')
@@ -196,6 +199,7 @@ export class Ingest implements IngestPort {
     t = stage('decode', t)
     await this.events.submit({ device: d, event, rule, receivedAt, payload: json })
     stage('commit', t)
+    this.observed(d, receivedAt, { event: { id: event.id, type: event.type, state: event.state } })
     // after the event's commit, before its PUBACK: a retransmitted result is recorded at most once
     if (event.type === COMMAND_RESULT) await this.commands.answered(d.id, event)
     this.state.offer({ kind: 'seen', deviceId: d.id, receivedAt })
@@ -218,8 +222,9 @@ export class Ingest implements IngestPort {
     }
     let t = stage('broker-auth', startedAt)
     let committing: Promise<void>
+    let item: Extract<StateItem, { kind: 'reading' }>
     try {
-      const item: StateItem = {
+      item = {
         kind: 'reading',
         deviceId: d.id,
         reading: d.definition.decodeTelemetry(messageValue(m)),
@@ -232,12 +237,26 @@ export class Ingest implements IngestPort {
       this.admission.leave()
       throw err
     }
-    const done = committing.finally(() => {
-      this.admission.leave()
-      stage('commit', t)
-    })
+    const done = committing
+      .finally(() => {
+        this.admission.leave()
+        stage('commit', t)
+      })
+      .then(() => this.observed(d, receivedAt, { reading: item.reading }))
     if (qos > 0) return done
     done.catch(() => {}) // QoS 0: fire and forget, the device is not waiting
+  }
+
+  /** Tells the rules what a committed message said. */
+  private observed(d: DeviceSession, receivedAt: Date, what: Partial<DeviceMessage>) {
+    this.bus.emit('device.message', {
+      deviceId: d.id,
+      deviceType: d.definition.type,
+      siteId: d.siteId,
+      residentId: d.residentId,
+      receivedAt,
+      ...what,
+    })
   }
 
   /** Records one stage of a pipeline and returns the time it ended (the next stage's start). */

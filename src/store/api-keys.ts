@@ -4,12 +4,12 @@ import { issueSecret, parseCredential, sameHash, secretHash } from './secrets.js
 import type { User } from './users.js'
 
 // API keys of integrations (README, "API keys"). A key acts as a user of its role over its scope: an
-// institution's key as staff of its sites, a monitoring centre's as the county-centre of its county.
+// institution's key as staff of its sites, a monitoring centre's as the county-centre of its district.
 
 export const API_KEY_PREFIX = 'hubk_'
 export const apiKeyRoles = ['staff', 'county-centre'] as const
 
-const COLUMNS = `id, name, role, site_ids AS "siteIds", county, created_by AS "createdBy",
+const COLUMNS = `id, name, role, site_ids AS "siteIds", district, created_by AS "createdBy",
   created_at AS "createdAt"`
 
 export interface ApiKey {
@@ -17,7 +17,7 @@ export interface ApiKey {
   name: string
   role: (typeof apiKeyRoles)[number]
   siteIds: string[]
-  county: string | null
+  district: string | null
   createdBy: string
   createdAt: Date
 }
@@ -27,14 +27,14 @@ export const apiKeyJson = (k: ApiKey) => ({ ...k, createdAt: k.createdAt.toISOSt
 export async function createApiKey(
   q: Queryable,
   hashKey: string,
-  k: Pick<ApiKey, 'name' | 'role' | 'siteIds' | 'county' | 'createdBy'>,
+  k: Pick<ApiKey, 'name' | 'role' | 'siteIds' | 'district' | 'createdBy'>,
 ) {
   const id = newId('key')
   const { credential, hash } = issueSecret(API_KEY_PREFIX, id, hashKey)
   const { rows } = await q.query<ApiKey>(
-    `INSERT INTO api_keys (id, name, role, site_ids, county, created_by, secret_hash)
+    `INSERT INTO api_keys (id, name, role, site_ids, district, created_by, secret_hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-    [id, k.name, k.role, k.siteIds, k.county, k.createdBy, hash],
+    [id, k.name, k.role, k.siteIds, k.district, k.createdBy, hash],
   )
   return { key: rows[0]!, credential }
 }
@@ -64,7 +64,7 @@ export async function apiKeyUser(q: Queryable, hashKey: string, credential: stri
     role: k.role,
     disabled: false,
     siteIds: k.siteIds,
-    county: k.county,
+    district: k.district,
     residentIds: [],
   }
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from './db.js'
 
-// Login throttling per username (migration 016). An attempt is counted as a failure *before* the password is
+// Login throttling per username (migration 018). An attempt is counted as a failure *before* the password is
 // checked, in one statement that refuses while the username is blocked, so a burst of parallel guesses cannot
 // all slip in before the first failure is written; a right password then clears the count.
 

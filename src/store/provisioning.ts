@@ -18,7 +18,6 @@ export const sites = resourceStore({
     lon: { column: 'lon' },
     timezone: { column: 'timezone' },
     district: { column: 'district' },
-    county: { column: 'county' },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -29,7 +28,6 @@ export const sites = resourceStore({
     lon: r.lon as number | null,
     timezone: r.timezone as string,
     district: r.district as string | null,
-    county: r.county as string | null,
     createdAt: iso(r.created_at),
   }),
 })
@@ -47,6 +45,7 @@ export const residents = resourceStore({
     birthDate: { column: 'birth_date' },
     conditions: { column: 'conditions', json: true },
     contacts: { column: 'contacts', json: true },
+    activity: { column: 'activity', json: true },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -58,6 +57,7 @@ export const residents = resourceStore({
     birthDate: r.birth_date as string | null,
     conditions: r.conditions as string[],
     contacts: r.contacts as Record<string, unknown>[],
+    activity: (r.activity ?? null) as Record<string, unknown> | null,
     createdAt: iso(r.created_at),
   }),
 })
@@ -80,6 +80,7 @@ export const devices = resourceStore({
     residentId: { column: 'resident_id' },
     location: { column: 'location', json: true },
     secretHash: { column: 'secret_hash' },
+    externalId: { column: 'external_id' },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -92,6 +93,7 @@ export const devices = resourceStore({
     battery: r.battery as number | null,
     rssi: r.rssi as number | null,
     rejectedCount: r.rejected_count as number,
+    externalId: (r.external_id as string | null) ?? null,
     createdAt: iso(r.created_at),
   }),
 })

@@ -27,14 +27,14 @@ export interface User {
   disabled: boolean
   /** staff: the only sites they see; supervisor: the sites they supervise (empty = all) */
   siteIds: string[]
-  /** county-centre: the county whose institutions it watches */
-  county: string | null
+  /** county-centre: the district whose institutions it watches */
+  district: string | null
   /** family: the relatives whose alerts it sees */
   residentIds: string[]
 }
 
 const USER_COLUMNS =
-  'id, username, role, disabled, site_ids AS "siteIds", county, resident_ids AS "residentIds"'
+  'id, username, role, disabled, site_ids AS "siteIds", district, resident_ids AS "residentIds"'
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)
@@ -142,7 +142,7 @@ export const userRecords = resourceStore({
     role: { column: 'role' },
     disabled: { column: 'disabled' },
     siteIds: { column: 'site_ids' },
-    county: { column: 'county' },
+    district: { column: 'district' },
     residentIds: { column: 'resident_ids' },
     // the ?siteId= filter: users whose siteIds contain it
     siteId: { column: 'site_ids', any: true },
@@ -154,7 +154,7 @@ export const userRecords = resourceStore({
     disabled: r.disabled as boolean,
     ...contactJson(r),
     siteIds: r.site_ids as string[],
-    county: r.county as string | null,
+    district: r.district as string | null,
     residentIds: r.resident_ids as string[],
     createdAt: (r.created_at as Date).toISOString(),
   }),

@@ -81,6 +81,7 @@ function NavLink({ to, label }: { to: string; label: string }) {
 
 function Shell() {
   const user = session.user.value
+  const careTeam = user?.role !== 'family' && user?.role !== 'county-centre'
   useEffect(() => {
     startAlerts()
     if (!session.user.value) void loadMe().catch(() => {})
@@ -97,9 +98,10 @@ function Shell() {
         <strong class="brand">{t('app.title')}</strong>
         <nav aria-label={t('nav.label')}>
           <NavLink to="/" label={t('nav.queue')} />
-          <NavLink to="/map" label={t('nav.map')} />
-          <NavLink to="/institutions" label={t('nav.institutions')} />
-          <NavLink to="/stats" label={t('nav.stats')} />
+          {/* the narrow roles (README, "Roles") read alerts; a county-centre its institutions too */}
+          {careTeam && <NavLink to="/map" label={t('nav.map')} />}
+          {user?.role !== 'family' && <NavLink to="/institutions" label={t('nav.institutions')} />}
+          {careTeam && <NavLink to="/stats" label={t('nav.stats')} />}
           {(user?.role === 'admin' || user?.role === 'supervisor') && (
             <NavLink to="/admin" label={t('nav.admin')} />
           )}

@@ -6,10 +6,13 @@ import { alertSchema, errorSchema, pageOf } from '../../contract/api-schemas.js'
 import { notificationJson } from '../../contract/notification-json.js'
 import { type Alert, alertActions } from '../../core/alert.js'
 import { notFound } from '../../errors.js'
+import { durationMs } from '../../rules/setting.js'
 import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
 import { alertRoute } from '../../store/notifications.js'
+import { MAX_SNOOZE_MS, snoozeAlert } from '../../supervision/snooze.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList } from '../response-schemas.js'
 import { alertFilter, alertVisible, narrowed, shownAlert } from '../scope.js'
 
 const cursorShape = z.object({ p: z.number(), l: z.number(), o: z.string(), id: z.string() })
@@ -79,11 +82,21 @@ export async function alertRoutes(fastify: FastifyInstance) {
   )
 
   // the route the alert took: every notification, each attempt, what each receiver confirmed
-  app.get('/alerts/:id/notifications', { schema: { tags, params } }, async (req) => {
-    const alert = await visibleAlert(req, req.params.id)
-    const route = await alertRoute(db, alert.id)
-    return { items: route.map((n) => ({ ...notificationJson(n), attemptList: n.attemptList })) }
-  })
+  app.get(
+    '/alerts/:id/notifications',
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        params,
+      },
+    },
+    async (req) => {
+      const alert = await visibleAlert(req, req.params.id)
+      const route = await alertRoute(db, alert.id)
+      return { items: route.map((n) => ({ ...notificationJson(n), attemptList: n.attemptList })) }
+    },
+  )
 
   app.post(
     '/alerts/:id/ack',
@@ -149,6 +162,38 @@ export async function alertRoutes(fastify: FastifyInstance) {
           actor: req.user!.username,
           outcome: req.body.outcome,
           note: req.body.note,
+        }),
+      )
+    },
+  )
+
+  // a technical alert set aside for a while (README, "Device health"): recorded; its escalation waits
+  app.post(
+    '/alerts/:id/snooze',
+    {
+      schema: {
+        tags,
+        params,
+        body: z
+          .object({
+            for: z
+              .string()
+              .regex(/^\d+[smh]$/, 'a number followed by s, m or h, e.g. 4h')
+              .refine((v) => durationMs(v) >= 60_000 && durationMs(v) <= MAX_SNOOZE_MS, 'from 1m to 168h'),
+            note,
+          })
+          .strict(),
+        response: { 200: alertSchema, ...commandErrors },
+      },
+    },
+    async (req) => {
+      await checkActable(req, req.params.id)
+      const { for: span, note } = req.body
+      return alertJson(
+        await snoozeAlert(alerts, req.params.id, {
+          actor: req.user!.username,
+          forMs: durationMs(span),
+          note,
         }),
       )
     },

@@ -12,7 +12,7 @@ const keySchema = z.object({
   name: z.string(),
   role: z.enum(apiKeyRoles),
   siteIds: z.array(z.string()),
-  county: z.string().nullable(),
+  district: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
 })
@@ -27,9 +27,9 @@ const createBody = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
-      kind: z.literal('monitoring-centre').describe("reads its county's fire state, as a county-centre"),
+      kind: z.literal('monitoring-centre').describe("reads its district's fire state, as a county-centre"),
       name: z.string().min(1).max(200),
-      county: z.string().min(1).max(100),
+      district: z.string().min(1).max(100),
     })
     .strict(),
 ])
@@ -66,7 +66,7 @@ export async function apiKeyRoutes(fastify: FastifyInstance) {
         name: b.name,
         role: b.kind === 'institution' ? 'staff' : 'county-centre',
         siteIds,
-        county: b.kind === 'monitoring-centre' ? b.county : null,
+        district: b.kind === 'monitoring-centre' ? b.district : null,
         createdBy: req.user!.username,
       })
       return reply.code(201).send({ ...apiKeyJson(key), key: credential })

@@ -9,6 +9,7 @@ import { newId } from '../../ids.js'
 import { advanceCommand, insertCommand, listCommands } from '../../store/commands.js'
 import { devices } from '../../store/provisioning.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList, aRecord } from '../response-schemas.js'
 
 // Commands to devices (silence, self-test): recorded, published at QoS 1 on the device's commands topic,
 // and followed to delivered (PUBACK) and done / failed (the device's command-result event). Every role may
@@ -34,7 +35,12 @@ export async function commandRoutes(fastify: FastifyInstance) {
   app.post(
     '/devices/:id/commands',
     {
-      schema: { tags, params, body: z.object({ cmd: z.enum(commandNames) }).strict() },
+      schema: {
+        response: { 201: aRecord },
+        tags,
+        params,
+        body: z.object({ cmd: z.enum(commandNames) }).strict(),
+      },
     },
     async (req, reply) => {
       const device = await visibleDevice(req, req.params.id)
@@ -75,7 +81,14 @@ export async function commandRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/devices/:id/commands',
-    { schema: { tags, params, querystring: z.object(pageQuery) } },
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        params,
+        querystring: z.object(pageQuery),
+      },
+    },
     async (req) => {
       const device = await visibleDevice(req, req.params.id)
       const before = decodeCursor(req.query.cursor, keyset)

@@ -9,6 +9,7 @@ import { listRejected } from '../../store/rejects.js'
 import { crudRoutes } from '../crud.js'
 import { checkDeviceLocation, location } from '../device-location.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList } from '../response-schemas.js'
 import { deviceCredentialRoutes } from './device-credentials.js'
 import { readingRoutes } from './readings.js'
 
@@ -17,6 +18,8 @@ const device = z.object({
   siteId: z.string().min(1),
   residentId: z.string().min(1).optional(),
   location: location.default({}),
+  // a carrier platform's id for the device (OneNET's deviceId): its pushes reach this device
+  externalId: z.string().min(1).max(200).optional(),
 })
 
 async function deviceExtraRoutes(fastify: FastifyInstance) {
@@ -27,7 +30,12 @@ async function deviceExtraRoutes(fastify: FastifyInstance) {
   app.get(
     '/devices/:id/rejected',
     {
-      schema: { tags: ['devices'], params: z.object({ id: z.string() }), querystring: z.object(pageQuery) },
+      schema: {
+        response: { 200: aList },
+        tags: ['devices'],
+        params: z.object({ id: z.string() }),
+        querystring: z.object(pageQuery),
+      },
     },
     async (req) => {
       if (!(await devices.get(db, req.params.id, req.scope.siteIds))) throw notFound('device', req.params.id)

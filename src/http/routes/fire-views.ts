@@ -8,6 +8,7 @@ import { placeKinds } from '../../store/places.js'
 import { devices } from '../../store/provisioning.js'
 import { toCsv } from '../csv.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aCsvFile, aList } from '../response-schemas.js'
 import { siteParams, visibleSite } from '../site-access.js'
 import { rangeQuery, timeRange } from '../time-range.js'
 
@@ -41,7 +42,14 @@ export async function fireViewRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/sites/:id/detectors',
-    { schema: { tags, params: siteParams, querystring: z.object(pageQuery) } },
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        params: siteParams,
+        querystring: z.object(pageQuery),
+      },
+    },
     async (req) => {
       const site = await visibleSite(db, req, req.params.id)
       const after = decodeCursor(req.query.cursor, z.object({ c: z.string(), id: z.string() }))
@@ -66,7 +74,14 @@ export async function fireViewRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/sites/:id/fire-events',
-    { schema: { tags, params: siteParams, querystring: z.object({ ...rangeQuery, ...pageQuery }) } },
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        params: siteParams,
+        querystring: z.object({ ...rangeQuery, ...pageQuery }),
+      },
+    },
     async (req) => {
       const site = await visibleSite(db, req, req.params.id)
       const after = decodeCursor(req.query.cursor, z.object({ at: z.string(), key: z.string() }))
@@ -85,6 +100,7 @@ export async function fireViewRoutes(fastify: FastifyInstance) {
     '/sites/:id/fire-events.csv',
     {
       schema: {
+        response: { 200: aCsvFile },
         tags,
         description: `the fire-event log as CSV (UTF-8 with BOM), at most ${MAX_EXPORT_ROWS} rows`,
         params: siteParams,

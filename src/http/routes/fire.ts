@@ -12,18 +12,24 @@ import { cancelCentreSignals } from '../../store/fire-signal-log.js'
 import { sites } from '../../store/provisioning.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { page, pageQuery } from '../paging.js'
+import { aList, aRecord } from '../response-schemas.js'
 import { inScope } from '../scope.js'
 
 // Fire monitoring (CONTRACT.md, "Fire-monitoring centres"): the centres an institution forwards to, and the
 // staff's verdict on a fire alarm (confirmed, or a false alarm with its reason), both forwarded to the centres.
 
+// zod runs these refinements even on a string its url() check refused: parse without throwing
+const parsedUrl = (u: string) => (URL.canParse(u) ? new URL(u) : null)
 const centreUrl = z
   .string()
   .max(2000)
   .url()
-  .refine((u) => /^(https?|mqtts?):$/.test(new URL(u).protocol), 'http(s)://… or mqtt(s)://host:port/topic')
   .refine(
-    (u) => !/^mqtts?:$/.test(new URL(u).protocol) || new URL(u).pathname.length > 1,
+    (u) => /^(https?|mqtts?):$/.test(parsedUrl(u)?.protocol ?? ''),
+    'http(s)://… or mqtt(s)://host:port/topic',
+  )
+  .refine(
+    (u) => !/^mqtts?:$/.test(parsedUrl(u)?.protocol ?? '') || (parsedUrl(u)?.pathname.length ?? 0) > 1,
     'an mqtt URL needs a topic',
   )
 const centreBody = z.object({
@@ -59,40 +65,87 @@ export async function fireRoutes(fastify: FastifyInstance) {
   }
 
   const path = '/sites/:id/monitoring-centres'
-  app.post(path, { schema: { tags, params: siteParams, body: centreBody } }, async (req, reply) => {
-    await institution(req, req.params.id)
-    const created = await centres.insert(db, newId('mc'), { ...req.body, siteId: req.params.id })
-    return reply.code(201).send(created)
-  })
+  app.post(
+    path,
+    {
+      schema: {
+        response: { 201: aRecord },
+        tags,
+        params: siteParams,
+        body: centreBody,
+      },
+    },
+    async (req, reply) => {
+      await institution(req, req.params.id)
+      const created = await centres.insert(db, newId('mc'), { ...req.body, siteId: req.params.id })
+      return reply.code(201).send(created)
+    },
+  )
 
-  app.get(path, { schema: { tags, params: siteParams, querystring: z.object(pageQuery) } }, async (req) => {
-    await institution(req, req.params.id)
-    const { items } = await centres.list(db, { siteId: req.params.id }, req.query.limit)
-    return page(items, undefined)
-  })
+  app.get(
+    path,
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        params: siteParams,
+        querystring: z.object(pageQuery),
+      },
+    },
+    async (req) => {
+      await institution(req, req.params.id)
+      const { items } = await centres.list(db, { siteId: req.params.id }, req.query.limit)
+      return page(items, undefined)
+    },
+  )
 
-  app.get(`${path}/:centreId`, { schema: { tags, params: centreParams } }, async (req) =>
-    centreOf(req, req.params.id, req.params.centreId),
+  app.get(
+    `${path}/:centreId`,
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: centreParams,
+      },
+    },
+    async (req) => centreOf(req, req.params.id, req.params.centreId),
   )
 
   app.patch(
     `${path}/:centreId`,
-    { schema: { tags, params: centreParams, body: centreBody.partial().strict() } },
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: centreParams,
+        body: centreBody.partial().strict(),
+      },
+    },
     async (req) => {
       await centreOf(req, req.params.id, req.params.centreId)
       return centres.patch(db, req.params.centreId, req.body)
     },
   )
 
-  app.delete(`${path}/:centreId`, { schema: { tags, params: centreParams } }, async (req) => {
-    const c = await centreOf(req, req.params.id, req.params.centreId)
-    // its queued signals go with it, or the outbox would retry an address nobody answers for ever
-    await withTransaction(db, async (tx) => {
-      await cancelCentreSignals(tx, c, req.user!.username, new Date())
-      await centres.remove(tx, c.id)
-    })
-    return c
-  })
+  app.delete(
+    `${path}/:centreId`,
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: centreParams,
+      },
+    },
+    async (req) => {
+      const c = await centreOf(req, req.params.id, req.params.centreId)
+      // its queued signals go with it, or the outbox would retry an address nobody answers for ever
+      await withTransaction(db, async (tx) => {
+        await cancelCentreSignals(tx, c, req.user!.username, new Date())
+        await centres.remove(tx, c.id)
+      })
+      return c
+    },
+  )
 
   const mark = (kind: 'fire-confirmed' | 'false-alarm') => async (req: FastifyRequest) => {
     const { id } = req.params as { id: string }

@@ -13,6 +13,7 @@ import {
 } from '../../store/places.js'
 import type { Keyset } from '../../store/resources.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList, aRecord } from '../response-schemas.js'
 import { siteParams, visibleInstitution, visibleSite } from '../site-access.js'
 
 // An institution's topology: buildings, floors, zones, rooms and beds, one tree of places. Admins write;
@@ -38,6 +39,7 @@ export async function placeRoutes(fastify: FastifyInstance) {
     '/sites/:id/places',
     {
       schema: {
+        response: { 201: aRecord },
         tags,
         params: siteParams,
         body: z.object({ kind: z.enum(placeKinds), name, parentId: z.string().max(100).optional() }).strict(),
@@ -65,6 +67,7 @@ export async function placeRoutes(fastify: FastifyInstance) {
     '/sites/:id/places',
     {
       schema: {
+        response: { 200: aList },
         tags,
         params: siteParams,
         querystring: z.object({
@@ -83,22 +86,47 @@ export async function placeRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/sites/:id/places/:placeId', { schema: { tags, params: placeParams } }, async (req) =>
-    visiblePlace(req, req.params.id, req.params.placeId),
+  app.get(
+    '/sites/:id/places/:placeId',
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: placeParams,
+      },
+    },
+    async (req) => visiblePlace(req, req.params.id, req.params.placeId),
   )
 
   app.patch(
     '/sites/:id/places/:placeId',
-    { schema: { tags, params: placeParams, body: z.object({ name }).strict() } },
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: placeParams,
+        body: z.object({ name }).strict(),
+      },
+    },
     async (req) => {
       const place = await visiblePlace(req, req.params.id, req.params.placeId)
       return renamePlace(db, place, req.body.name)
     },
   )
 
-  app.delete('/sites/:id/places/:placeId', { schema: { tags, params: placeParams } }, async (req) => {
-    const place = await visiblePlace(req, req.params.id, req.params.placeId)
-    await removePlace(db, place)
-    return place
-  })
+  app.delete(
+    '/sites/:id/places/:placeId',
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: placeParams,
+      },
+    },
+    async (req) => {
+      const place = await visiblePlace(req, req.params.id, req.params.placeId)
+      await removePlace(db, place)
+      return place
+    },
+  )
 }

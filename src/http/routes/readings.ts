@@ -7,6 +7,8 @@ import { deviceHealth, latestReadings } from '../../store/device-health.js'
 import { devices } from '../../store/provisioning.js'
 import { bucketedReadings, latestReading, rawReadings } from '../../store/readings.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList, anObject } from '../response-schemas.js'
+import type { Scope } from '../scope.js'
 
 // Readings: one device's series (raw or per bucket) and latest reading; the fleet's latest readings and health.
 
@@ -29,8 +31,8 @@ export async function readingRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const { db } = app.deps
 
-  async function device(id: string, siteIds: string[] | undefined) {
-    const d = await devices.get(db, id, siteIds)
+  async function device(id: string, scope: Scope) {
+    const d = await devices.get(db, id, scope.siteIds)
     if (!d) throw notFound('device', id)
     return d as { id: string; type: string }
   }
@@ -39,6 +41,7 @@ export async function readingRoutes(fastify: FastifyInstance) {
     '/devices/:id/readings',
     {
       schema: {
+        response: { 200: aList },
         tags: ['devices'],
         params: z.object({ id: z.string() }),
         querystring: z.object({
@@ -50,7 +53,7 @@ export async function readingRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => {
-      const d = await device(req.params.id, req.scope.siteIds)
+      const d = await device(req.params.id, req.scope)
       const to = req.query.to ? new Date(req.query.to) : new Date()
       const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 86_400_000)
       const { bucket, limit } = req.query
@@ -64,9 +67,15 @@ export async function readingRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/devices/:id/readings/latest',
-    { schema: { tags: ['devices'], params: z.object({ id: z.string() }) } },
+    {
+      schema: {
+        response: { 200: anObject },
+        tags: ['devices'],
+        params: z.object({ id: z.string() }),
+      },
+    },
     async (req) => {
-      const d = await device(req.params.id, req.scope.siteIds)
+      const d = await device(req.params.id, req.scope)
       const reading = await latestReading(db, d)
       if (!reading) throw notFound('reading of device', d.id)
       return reading
@@ -77,6 +86,7 @@ export async function readingRoutes(fastify: FastifyInstance) {
     '/readings/latest',
     {
       schema: {
+        response: { 200: aList },
         tags: ['devices'],
         querystring: z.object({
           siteId: z.string().optional(),
@@ -96,7 +106,11 @@ export async function readingRoutes(fastify: FastifyInstance) {
   app.get(
     '/stats/device-health',
     {
-      schema: { tags: ['devices'], querystring: z.object({ siteId: z.string().optional() }) },
+      schema: {
+        response: { 200: aList },
+        tags: ['devices'],
+        querystring: z.object({ siteId: z.string().optional() }),
+      },
     },
     async (req) => ({ items: await deviceHealth(db, req.scope.siteIds, req.query.siteId) }),
   )

@@ -10,6 +10,7 @@ import type { Keyset } from '../../store/resources.js'
 import { type ShiftJson, shiftRecords } from '../../store/shifts.js'
 import { clearable, contactChannels, optional, personName } from '../contact-fields.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
+import { aList, aRecord } from '../response-schemas.js'
 import { inScope } from '../scope.js'
 
 // Duty rosters (24小时值班): shifts per site, and who is on duty at an instant. Admins and supervisors
@@ -99,7 +100,14 @@ export async function shiftRoutes(fastify: FastifyInstance) {
 
   app.post(
     '/sites/:id/shifts',
-    { schema: { tags, params: siteParams, body: createBody } },
+    {
+      schema: {
+        response: { 201: aRecord },
+        tags,
+        params: siteParams,
+        body: createBody,
+      },
+    },
     async (req, reply) => {
       await visibleSite(req, req.params.id)
       const { days: _, from, to, ...who } = req.body
@@ -112,6 +120,7 @@ export async function shiftRoutes(fastify: FastifyInstance) {
     '/sites/:id/shifts',
     {
       schema: {
+        response: { 200: aList },
         tags,
         params: siteParams,
         querystring: z.object({ userId: z.string().max(100).optional(), ...pageQuery }),
@@ -131,13 +140,28 @@ export async function shiftRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/sites/:id/shifts/:shiftId', { schema: { tags, params: shiftParams } }, async (req) =>
-    visibleShift(req, req.params.id, req.params.shiftId),
+  app.get(
+    '/sites/:id/shifts/:shiftId',
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: shiftParams,
+      },
+    },
+    async (req) => visibleShift(req, req.params.id, req.params.shiftId),
   )
 
   app.patch(
     '/sites/:id/shifts/:shiftId',
-    { schema: { tags, params: shiftParams, body: patchBody } },
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: shiftParams,
+        body: patchBody,
+      },
+    },
     async (req) => {
       const current = await visibleShift(req, req.params.id, req.params.shiftId)
       const { days: _, from, to, ...who } = req.body
@@ -146,16 +170,31 @@ export async function shiftRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.delete('/sites/:id/shifts/:shiftId', { schema: { tags, params: shiftParams } }, async (req) => {
-    const current = await visibleShift(req, req.params.id, req.params.shiftId)
-    await shiftRecords.remove(db, current.id)
-    return current
-  })
+  app.delete(
+    '/sites/:id/shifts/:shiftId',
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params: shiftParams,
+      },
+    },
+    async (req) => {
+      const current = await visibleShift(req, req.params.id, req.params.shiftId)
+      await shiftRecords.remove(db, current.id)
+      return current
+    },
+  )
 
   app.get(
     '/sites/:id/on-duty',
     {
-      schema: { tags, params: siteParams, querystring: z.object({ at: instant.optional() }) },
+      schema: {
+        response: { 200: aList },
+        tags,
+        params: siteParams,
+        querystring: z.object({ at: instant.optional() }),
+      },
     },
     async (req) => {
       const site = await visibleSite(req, req.params.id)

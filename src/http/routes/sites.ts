@@ -11,8 +11,6 @@ const site = z.object({
   lon: z.number().min(-180).max(180).optional(),
   timezone: timeZone.optional(),
   district: z.string().trim().min(1).max(200).optional().describe('reported on in welfare-visit rates'),
-  /** the county (县) whose fire-safety centre watches this institution */
-  county: z.string().min(1).max(100).optional(),
 })
 
 export const siteRoutes = crudRoutes({
@@ -22,6 +20,6 @@ export const siteRoutes = crudRoutes({
   idPrefix: 'site',
   store: sites,
   create: site,
-  patch: site.partial().extend({ county: site.shape.county.unwrap().nullable().optional() }).strict(),
+  patch: site.partial().strict(),
   filters: z.object({ kind: z.enum(['institution', 'home']).optional() }),
 })
