@@ -15,10 +15,6 @@ export interface BusEvents {
   'user.changed': [userId: string]
   /** a token was logged out (committed): connections opened with it close */
   'token.revoked': [tokenId: string]
-  /** a device's secret was rotated or revoked, or the device deleted (committed): its connections end at `endsAt` (null: now) */
-  'device.credentials': [deviceId: string, endsAt: Date | null, deleted: boolean]
-  /** an MQTT account changed or was deleted (committed): its connections close */
-  'mqtt-account.changed': [accountId: string, deleted: boolean]
   /** a device message, after its commit: what the rules (src/rules/) watch */
   'device.message': [DeviceMessage]
 }

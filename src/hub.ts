@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
 import { publishAlertTopics } from './broker/alert-topics.js'
 import { Broker } from './broker/broker.js'
+import { listenCredentialEnds } from './broker/credential-events.js'
 import { ExternalBroker } from './broker/external.js'
 import { instanceId } from './broker/instance-id.js'
 import { brokerLimits } from './broker/limits-config.js'
@@ -138,8 +139,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
           limits: brokerLimits(config),
         })
     if (embedded) {
-      bus.on('device.credentials', (id, endsAt, deleted) => embedded.endDeviceSessions(id, endsAt, deleted))
-      bus.on('mqtt-account.changed', (id, deleted) => embedded.endAccountSessions(id, deleted))
+      const ends = listenCredentialEnds(db, log, (e) => embedded.endSessions(e.owner, e.endsAt, e.deleted))
+      stops.push(() => ends.stop())
       publishAlertTopics(bus, (topic, payload) => embedded.publishHub(topic, payload))
     }
     const broker: BrokerPort = embedded

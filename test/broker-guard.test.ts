@@ -2,6 +2,7 @@ import { type Socket, connect as tcpConnect } from 'node:net'
 import mqtt from 'mqtt'
 import t from 'tap'
 import { deviceTopic } from '../src/contract/topics.js'
+import { dbClient } from './fixtures/db.js'
 import { startTestHub } from './fixtures/hub.js'
 import { connectClient, metricValue, refusedConnect, within } from './fixtures/mqtt.js'
 
@@ -37,6 +38,7 @@ t.test('broker guard', async (t) => {
   const refused = async (reason: string) =>
     metricValue(await (await fetch(`${h.base}/metrics`)).text(), 'hub_mqtt_refused_total', { reason })
   const feed = await h.live()
+  const db = await dbClient(t, h.hub.databaseUrl)
   const sos = (id: string) => JSON.stringify({ id, ts: new Date().toISOString(), type: 'sos' })
 
   /** A raw TCP socket to the broker; resolves `closed` when the hub closes it. */
@@ -178,6 +180,12 @@ t.test('broker guard', async (t) => {
     const other = await connectClient(t, h.mqttUrl, opts(e))
     t.equal((await h.api('DELETE', `/api/v1/devices/${e.id}`, undefined, h.token)).status, 200)
     await within(other.closed, SOON_MS, 'the deleted device is disconnected')
+
+    // another hub instance on the same database rotates a secret: its commit's NOTIFY reaches this broker
+    const f = await newDevice()
+    const remote = await connectClient(t, h.mqttUrl, opts(f))
+    await db.query("UPDATE devices SET secret_hash = '\\x00' WHERE id = $1", [f.id])
+    await within(remote.closed, SOON_MS, 'a rotation committed elsewhere closes the connection here')
   })
 
   await t.test('a flood is slowed, then cut; within the burst nothing waits', async (t) => {

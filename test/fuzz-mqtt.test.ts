@@ -9,7 +9,7 @@ import { within } from './fixtures/mqtt.js'
 // is acknowledged (a bad payload is rejected and kept, never retried forever), the connection stays up, the hub
 // stays healthy, and a neighbour's SOS still opens its alert. One device of every type, bounded runs.
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 40)
+const RUNS = Number(process.env.FUZZ_RUNS ?? 30)
 
 /** Values that have broken parsers and databases before. */
 const nasty = fc.constantFrom<unknown>(

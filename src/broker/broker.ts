@@ -229,11 +229,6 @@ export class Broker {
     else done(null)
   }
 
-  /** Ends an MQTT account's connections at once (its rights, secret or state changed, or it was deleted). */
-  endAccountSessions(accountId: string, deleted: boolean) {
-    this.guard.endSessions(`account:${accountId}`, null, deleted)
-  }
-
   /** Publishes a hub message (QoS 1) for the subscribers the ACL lets have it. */
   async publishHub(topic: string, payload: Buffer) {
     const aedes = this.aedes
@@ -245,11 +240,12 @@ export class Broker {
   }
 
   /**
-   * A device's credentials ended (its secret rotated or revoked, the device deleted): its open connections
-   * close at once, or at `at` (the end of the old secret's grace period).
+   * An owner's credentials ended (`device:<id>`: its secret rotated or revoked, the device deleted;
+   * `account:<id>`: the MQTT account changed or deleted): its open connections close at once, or at `at`
+   * (the end of the old secret's grace period).
    */
-  endDeviceSessions(deviceId: string, at: Date | null, deleted: boolean) {
-    this.guard.endSessions(`device:${deviceId}`, at, deleted)
+  endSessions(owner: string, at: Date | null, deleted: boolean) {
+    this.guard.endSessions(owner, at, deleted)
   }
 
   /**

@@ -8,6 +8,19 @@ import type { Db } from './db.js'
 const RETRY_MS = 1_000
 
 export function listenFeed(db: Db, log: Logger, onSeq: (seq: number | null) => void) {
+  return listenChannel(db, log, 'hub_feed', (payload) => onSeq(payload === null ? null : Number(payload)))
+}
+
+/**
+ * LISTEN on one channel with a connection of the pool kept for it; `onPayload(null)` once listening (again):
+ * what committed before, or while the connection was lost, is for the caller to read from the database.
+ */
+export function listenChannel(
+  db: Db,
+  log: Logger,
+  channel: string,
+  onPayload: (payload: string | null) => void,
+) {
   let stopped = false
   let release: (() => void) | undefined
   let retry: NodeJS.Timeout | undefined
@@ -22,22 +35,22 @@ export function listenFeed(db: Db, log: Logger, onSeq: (seq: number | null) => v
         released = true
         client.release(err ?? true)
         if (stopped) return
-        log.warn({ err }, 'live-feed listener lost its connection; reconnecting')
+        log.warn({ err, channel }, 'listener lost its connection; reconnecting')
         retry = setTimeout(() => void connect(), RETRY_MS)
       }
       client.on('notification', (n) => {
-        if (n.channel === 'hub_feed' && n.payload) onSeq(Number(n.payload))
+        if (n.channel === channel && n.payload) onPayload(n.payload)
       })
       client.on('error', drop)
       client.on('end', () => drop())
-      await client.query('LISTEN hub_feed')
+      await client.query(`LISTEN ${channel}`)
       release = () => {
         released = true
         client.release(true)
       }
-      onSeq(null) // listening now: whatever committed before is read from the database
+      onPayload(null) // listening now: whatever committed before is read from the database
     } catch (err) {
-      log.warn({ err }, 'live-feed listener could not connect; retrying')
+      log.warn({ err, channel }, 'listener could not connect; retrying')
       if (!stopped) retry = setTimeout(() => void connect(), RETRY_MS)
     }
   }

@@ -47,7 +47,7 @@ async function deviceExtraRoutes(fastify: FastifyInstance) {
 }
 
 export async function deviceRoutes(app: FastifyInstance) {
-  const { secretKey, bus } = app.deps
+  const { secretKey } = app.deps
   await app.register(
     crudRoutes({
       path: '/devices',
@@ -63,8 +63,6 @@ export async function deviceRoutes(app: FastifyInstance) {
         type: z.enum(deviceTypes).optional(),
       }),
       check: (body, db, id) => checkDeviceLocation(db, body, id),
-      // a deleted device's open connection closes at once
-      afterDelete: (found) => bus.emit('device.credentials', found.id, null, true),
       onCreate: (body) => {
         const secret = newDeviceSecret()
         return { values: { ...body, secretHash: hashDeviceSecret(secretKey, secret) }, extra: { secret } }

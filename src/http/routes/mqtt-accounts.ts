@@ -3,16 +3,19 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { hashDeviceSecret, newDeviceSecret } from '../../broker/device-secret.js'
 import { filterProblem, publishFilterProblem } from '../../broker/topic-filter.js'
+import { errorSchema } from '../../contract/api-schemas.js'
 import { notFound } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { mqttAccounts } from '../../store/mqtt-accounts.js'
 import type { Keyset } from '../../store/resources.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { decodeCursor, page, pageQuery, searchQuery } from '../paging.js'
+import { aList, aRecord } from '../response-schemas.js'
 
 // MQTT accounts that are not devices (admin only): Node-RED, a monitoring desk, an MQTT conformance suite.
 // Each may publish and subscribe only within its topic filters; the secret is shown once. Any change to an
-// account closes its open connections, so new rights or a disabled account take effect at once.
+// account closes its open connections (migration 029's NOTIFY), so new rights or a disabled account take
+// effect at once, on every hub instance.
 
 const filter = z.string().superRefine((v, ctx) => {
   const problem = filterProblem(v)
@@ -42,26 +45,37 @@ const account = z
   .strict()
 const params = z.object({ id: z.string().max(100) })
 const keyset = z.object({ c: z.string(), id: z.string() })
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema }
+const one = { 200: aRecord, ...errors }
 
 export async function mqttAccountRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, secretKey, bus } = app.deps
+  const { db, secretKey } = app.deps
   emptyBodyIsAbsent(app)
   const tags = ['mqtt-accounts']
-  const ended = (id: string, deleted = false) => bus.emit('mqtt-account.changed', id, deleted)
 
-  app.post('/mqtt-accounts', { schema: { tags, body: account } }, async (req, reply) => {
-    const secret = newDeviceSecret()
-    const created = await mqttAccounts.insert(db, newId('mqa'), {
-      ...req.body,
-      secretHash: hashDeviceSecret(secretKey, secret),
-    })
-    return reply.code(201).send({ ...created, secret })
-  })
+  app.post(
+    '/mqtt-accounts',
+    { schema: { tags, body: account, response: { 201: aRecord, ...errors, 409: errorSchema } } },
+    async (req, reply) => {
+      const secret = newDeviceSecret()
+      const created = await mqttAccounts.insert(db, newId('mqa'), {
+        ...req.body,
+        secretHash: hashDeviceSecret(secretKey, secret),
+      })
+      return reply.code(201).send({ ...created, secret })
+    },
+  )
 
   app.get(
     '/mqtt-accounts',
-    { schema: { tags, querystring: z.object({ ...pageQuery, ...searchQuery }) } },
+    {
+      schema: {
+        tags,
+        querystring: z.object({ ...pageQuery, ...searchQuery }),
+        response: { 200: aList, ...errors },
+      },
+    },
     async (req) => {
       const after = decodeCursor<Keyset>(req.query.cursor, keyset)
       const { items, next } = await mqttAccounts.list(db, {}, req.query.limit, after, undefined, req.query.q)
@@ -69,7 +83,7 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/mqtt-accounts/:id', { schema: { tags, params } }, async (req) => {
+  app.get('/mqtt-accounts/:id', { schema: { tags, params, response: one } }, async (req) => {
     const found = await mqttAccounts.get(db, req.params.id)
     if (!found) throw notFound('MQTT account', req.params.id)
     return found
@@ -85,31 +99,29 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
           .object({ ...rights, disabled: z.boolean() })
           .partial()
           .strict(),
+        response: one,
       },
     },
     async (req) => {
       const updated = await mqttAccounts.patch(db, req.params.id, req.body)
       if (!updated) throw notFound('MQTT account', req.params.id)
-      ended(req.params.id)
       return updated
     },
   )
 
-  app.delete('/mqtt-accounts/:id', { schema: { tags, params } }, async (req) => {
+  app.delete('/mqtt-accounts/:id', { schema: { tags, params, response: one } }, async (req) => {
     const found = await mqttAccounts.get(db, req.params.id)
     if (!found || !(await mqttAccounts.remove(db, req.params.id)))
       throw notFound('MQTT account', req.params.id)
-    ended(req.params.id, true)
     return found
   })
 
-  app.post('/mqtt-accounts/:id/secret', { schema: { tags, params } }, async (req) => {
+  app.post('/mqtt-accounts/:id/secret', { schema: { tags, params, response: one } }, async (req) => {
     const secret = newDeviceSecret()
     const updated = await mqttAccounts.patch(db, req.params.id, {
       secretHash: hashDeviceSecret(secretKey, secret),
     })
     if (!updated) throw notFound('MQTT account', req.params.id)
-    ended(req.params.id)
     return { ...updated, secret }
   })
 }
