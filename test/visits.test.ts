@@ -8,7 +8,11 @@ import { addUser } from './fixtures/people.js'
 // side of month boundaries in two time zones, and the no-contact alert opening and closing.
 
 t.test('welfare visits', async (t) => {
-  const h = await startTestHub(t, { HUB_NO_CONTACT_INTERVAL: '1s', HUB_SUPERVISION_INTERVAL: '1s' })
+  const h = await startTestHub(t, {
+    HUB_NO_CONTACT_INTERVAL: '1s',
+    HUB_SUPERVISION_INTERVAL: '1s',
+    HUB_RULES_INTERVAL: '1s',
+  })
   const db = await dbClient(t, h.hub.databaseUrl)
   /** Waits (bounded) until activity monitoring has saved a sign of life for the resident. */
   async function watched(residentId: string) {
