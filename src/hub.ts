@@ -19,6 +19,7 @@ import { retryDelayMs } from './notify/backoff.js'
 import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
+import { setOutboundAllow } from './outbound.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
@@ -75,6 +76,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     const applied = await migrate(db)
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
+    setOutboundAllow(config.HUB_OUTBOUND_ALLOW)
     const webhookSecret = await hubSecret(
       db,
       'webhook_secret',
