@@ -14,6 +14,7 @@ export const bedSensor = defineDevice({
   description: 'Under-mattress bed sensor: presence, heart rate and respiration rate (离床 / 生命体征)',
   heartbeatSeconds: 300,
   events,
+  metrics: ['presence', 'heartRate', 'respiration'],
   telemetryFields: {
     // 1 while someone lies on the bed; heart and respiration rates only while someone does
     presence: z.number().int().min(0).max(1).optional(),

@@ -17,7 +17,14 @@ export type AlertClass = (typeof alertClasses)[number]
 /** What an event type does to alerts. */
 export type AlertRule =
   /** open an alert of `alertType` (or fold into the device's open one); with state "clear", record a clear */
-  | { action: 'open'; alertType: string; priority: Priority; class: AlertClass }
+  | {
+      action: 'open'
+      alertType: string
+      priority: Priority
+      class: AlertClass
+      /** hold-down: open only if the alarm lasts this long (no clear within it); the rules engine opens it */
+      holdDownSeconds?: number
+    }
   /** the resident cancelled: recorded on the device's open alert of `alertType`, which an operator still closes */
   | { action: 'cancel'; alertType: string }
   /** the device reports the condition gone: recorded on its open alert of `alertType` */

@@ -5,6 +5,7 @@ import { doorContact } from './door-contact.js'
 import { fallSensor } from './fall-sensor.js'
 import { motionSensor } from './motion-sensor.js'
 import { smokeDetector } from './smoke-detector.js'
+import { uitd } from './uitd.js'
 import { waterMeter } from './water-meter.js'
 
 export type {
@@ -28,6 +29,7 @@ export const definitions: readonly DeviceDefinition[] = [
   doorContact,
   bedSensor,
   waterMeter,
+  uitd,
 ]
 
 const byType = new Map(definitions.map((d) => [d.type, d]))

@@ -13,6 +13,7 @@ export const motionSensor = defineDevice({
   heartbeatSeconds: 3600,
   events,
   // motion: 1 while the sensor sees someone move (reported per interval), 0 when the room was still
+  metrics: ['motion'],
   telemetryFields: { motion: z.number().int().min(0).max(1).optional() },
   activity: { events: ['motion'], telemetry: { motion: 1 } },
   simulator: {

@@ -9,11 +9,12 @@ import { type BenchOptions, parseOptions } from './bench/options.js'
 import { buildReport, formatReport, writeJsonReport } from './bench/report.js'
 import { type RoundResult, runRound } from './bench/round.js'
 import { benchStartup } from './bench/startup.js'
+import { type StormRound, stormReport, stormRound } from './bench/storm.js'
 import { startHub } from './bench/targets.js'
 import { runCli } from './lib/cli.js'
 import { Random } from './lib/random.js'
 import { errorMessage } from './lib/util.js'
-import { fleetSpecSchema, provisionFleet } from './sim/fleet.js'
+import { type FleetDevice, fleetSpecSchema, provisionFleet } from './sim/fleet.js'
 
 // `npm run bench`: the hub against a bare aedes baseline, each alone in a child process, same clients,
 // same load, interleaved rounds; then the hub's startup time. See `npm run bench -- --help`.
@@ -35,6 +36,7 @@ async function measure(o: BenchOptions, problems: string[]) {
       await hub.stop()
       return f.devices
     })
+    if (o.stormOnly) return { storm: await storm(o, fleet, db.url), rounds: [], database: db.label }
     const rounds: RoundResult[] = []
     for (let round = 0; round < o.rounds && !interrupted(); round++) {
       for (const kind of ['bare', 'hub'] as const) {
@@ -49,8 +51,21 @@ async function measure(o: BenchOptions, problems: string[]) {
         }
       }
     }
-    return { rounds, database: db.label }
+    return { storm: [], rounds, database: db.label }
   })
+}
+
+/** `--storm-only`: the connect storm alone, bare then hub, in interleaved rounds. */
+async function storm(o: BenchOptions, fleet: FleetDevice[], databaseUrl: string) {
+  const rounds: StormRound[] = []
+  for (let round = 0; round < o.rounds && !interrupted(); round++) {
+    for (const kind of ['bare', 'hub'] as const) {
+      const r = await scoped((c) => stormRound(kind, round, fleet, { ...o, databaseUrl }, c))
+      progress(`${kind} round ${round}: ${r.devices} devices connected in ${r.ms.toFixed(0)} ms`)
+      rounds.push(r)
+    }
+  }
+  return rounds
 }
 
 /** `--flood`: alarms quiet and under a telemetry flood, bare then hub; its own report. */
@@ -73,7 +88,21 @@ async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2))
   if (o.flood) return floodMain(o)
   const problems: string[] = []
-  const { rounds, database: label } = await measure(o, problems)
+  const { storm: stormRounds, rounds, database: label } = await measure(o, problems)
+  if (o.stormOnly) {
+    if (interrupted()) return 130
+    const report = stormReport(stormRounds, o.devices)
+    console.log(report.text)
+    const file =
+      o.json ??
+      path.join(ROOT, 'simulators', 'results', `storm-${new Date().toISOString().slice(0, 10)}.json`)
+    await writeFile(
+      file,
+      `${JSON.stringify({ options: o, database: label, rounds: stormRounds }, null, 2)}\n`,
+    )
+    progress(`report written to ${path.relative(process.cwd(), file)}`)
+    return stormRounds.every((r) => r.devices === o.devices) ? 0 : 1
+  }
   const startup =
     o.startup && !interrupted()
       ? await benchStartup(progress).catch((err) => {

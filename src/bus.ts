@@ -15,6 +15,24 @@ export interface BusEvents {
   'user.changed': [userId: string]
   /** a token was logged out (committed): connections opened with it close */
   'token.revoked': [tokenId: string]
+  /** a device's secret was rotated or revoked, or the device deleted (committed): its connections end at `endsAt` (null: now) */
+  'device.credentials': [deviceId: string, endsAt: Date | null, deleted: boolean]
+  /** an MQTT account changed or was deleted (committed): its connections close */
+  'mqtt-account.changed': [accountId: string, deleted: boolean]
+  /** a device message, after its commit: what the rules (src/rules/) watch */
+  'device.message': [DeviceMessage]
+}
+
+/** What a committed device message said, as the rules need it. */
+export interface DeviceMessage {
+  deviceId: string
+  deviceType: string
+  siteId: string
+  residentId: string | null
+  receivedAt: Date
+  event?: { id: string; type: string; state: 'alarm' | 'clear' }
+  reading?: { battery?: number; values: Record<string, number> }
+  status?: 'online' | 'offline'
 }
 
 export class Bus extends EventEmitter<BusEvents> {

@@ -35,12 +35,16 @@ const envSchema = z.object({
   MQTT_HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./var'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
-  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'])
-    .optional()
-    .refine(
-      (v) => v === undefined,
-      'the external-broker mode is not built yet; unset MQTT_URL to use the embedded broker',
-    ),
+  // external-broker mode (src/broker/external.ts): the hub is a client of this MQTT 5 cluster
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']).optional(),
+  // the MQTT client id in external-broker mode; unset → generated once and kept in DATA_DIR (instance.ts)
+  HUB_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
+    .optional(),
+  // sessions per instance in external-broker mode (each carries one message in flight); keep it across restarts
+  HUB_MQTT_SESSIONS: z.coerce.number().int().min(1).max(64).default(8),
+  HUB_BROKER_AUTH_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   HUB_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   HUB_WEBHOOK_SECRET: z
     .string()
@@ -80,8 +84,39 @@ const envSchema = z.object({
   HUB_SUPERVISION_INTERVAL: duration.default(60_000),
   HUB_NO_CONTACT_AFTER: duration.default(30 * 86_400_000),
   HUB_NO_CONTACT_INTERVAL: duration.default(3_600_000),
+  HUB_ALERT_DETAILS_RETENTION: duration.default(365 * 86_400_000),
+  HUB_RETENTION_INTERVAL: duration.default(3_600_000),
+  HUB_PAID_CAP_PER_RESIDENT: z.coerce.number().int().min(1).max(100_000).default(30),
+  HUB_PAID_CAP_PER_CONTACT: z.coerce.number().int().min(1).max(100_000).default(10),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
+  // device health (src/rules/): battery hysteresis and flap control
+  HUB_BATTERY_LOW: z.coerce.number().min(0).max(100).default(20),
+  HUB_BATTERY_OK: z.coerce.number().min(0).max(100).default(40),
+  HUB_FLAP_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+  HUB_FLAP_WINDOW: duration.default(10 * 60_000),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  HUB_READINGS_RETENTION: duration.pipe(z.number().min(86_400_000, 'at least 1d')).default(400 * 86_400_000),
+  // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop
+  HUB_MQTT_CONNECT_TIMEOUT: duration.default(5_000),
+  HUB_MQTT_MESSAGE_RATE: z.coerce.number().positive().max(1_000_000).default(200),
+  HUB_MQTT_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  HUB_MQTT_CONNECTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  HUB_MQTT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  // TLS (README, "Security"): PEM files; with both set, the HTTP port serves HTTPS (and WSS) and MQTTS_PORT MQTT over TLS
+  HUB_TLS_CERT: z.string().min(1).optional(),
+  HUB_TLS_KEY: z.string().min(1).optional(),
+  MQTTS_PORT: port.default(8883),
+  // browser origins allowed to call the API (CORS), comma-separated; unset: none
+  HUB_CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url().refine((o) => new URL(o).origin === o, 'an origin: scheme://host[:port], no path')))
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -107,11 +142,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`))
   }
   const c = parsed.data
+  if (c.HUB_BATTERY_OK <= c.HUB_BATTERY_LOW) {
+    throw new ConfigError(['HUB_BATTERY_OK: must be above HUB_BATTERY_LOW (the hysteresis)'])
+  }
+  if (!c.HUB_TLS_CERT !== !c.HUB_TLS_KEY) {
+    throw new ConfigError(['HUB_TLS_CERT and HUB_TLS_KEY: set both (PEM files) or neither'])
+  }
   const host = c.HTTP_HOST === '0.0.0.0' || c.HTTP_HOST === '::' ? 'localhost' : c.HTTP_HOST
   return {
     ...c,
     DATA_DIR: path.resolve(c.DATA_DIR),
-    HUB_PUBLIC_URL: c.HUB_PUBLIC_URL ?? `http://${host}:${c.HTTP_PORT}`,
+    HUB_PUBLIC_URL: c.HUB_PUBLIC_URL ?? `${c.HUB_TLS_CERT ? 'https' : 'http'}://${host}:${c.HTTP_PORT}`,
     publicUrlDefaulted: c.HUB_PUBLIC_URL === undefined,
   }
 }

@@ -1,6 +1,11 @@
 import type { Logger } from 'pino'
 import { AlertRunner } from './alerting/runner.js'
+import { publishAlertTopics } from './broker/alert-topics.js'
 import { Broker } from './broker/broker.js'
+import { ExternalBroker } from './broker/external.js'
+import { instanceId } from './broker/instance-id.js'
+import { brokerLimits } from './broker/limits-config.js'
+import { type BrokerPort, embeddedBroker } from './broker/port.js'
 import { Bus } from './bus.js'
 import type { Config } from './config.js'
 import { centreSender } from './fire/centre-channel.js'
@@ -19,22 +24,30 @@ import { retryDelayMs } from './notify/backoff.js'
 import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
+import { capPaidChannels } from './notify/paid-cap.js'
 import { setOutboundAllow } from './outbound.js'
+import { RuleEngine } from './rules/engine.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
 import { startEmbedded } from './store/embedded.js'
 import { migrate } from './store/migrate.js'
+import { takePaidSend } from './store/paid-sends.js'
 import { onDutyAt, supervisorsFor, usersByIds } from './store/people.js'
+import { applyReadingsRetention } from './store/readings-retention.js'
 import { hubSecret, randomKey, randomWebhookSecret } from './store/settings.js'
 import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
+import { RetentionSweep } from './supervision/retention-sweep.js'
+import { loadTls } from './tls.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
 export interface Hub {
   httpPort: number
   mqttPort: number
+  /** MQTT over TLS, when HUB_TLS_CERT and HUB_TLS_KEY are set */
+  mqttTlsPort: number | null
   databaseUrl: string
   /** the generated admin password on a first start without HUB_ADMIN_PASSWORD, else null */
   adminPassword: string | null
@@ -75,6 +88,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const applied = await migrate(db)
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
+    await applyReadingsRetention(db, config.HUB_READINGS_RETENTION)
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
     setOutboundAllow(config.HUB_OUTBOUND_ALLOW)
     const webhookSecret = await hubSecret(
@@ -84,6 +98,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       randomWebhookSecret,
     )
     const adminPassword = await ensureAdmin(db, config.HUB_ADMIN_PASSWORD)
+    const tls = loadTls(config)
 
     const metrics = createMetrics()
     const bus = new Bus()
@@ -106,16 +121,50 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       telemetryBudget: config.HUB_TELEMETRY_BUDGET,
       dedupeWindowMs: config.HUB_DEDUPE_WINDOW,
     })
-    const broker = new Broker({ db, ingest, metrics, log, secretKey })
+    // hardening that needs the broker's own sessions (credential changes, site alert topics, TLS) is embedded-only
+    const embedded = config.MQTT_URL
+      ? null
+      : new Broker({
+          db,
+          ingest,
+          metrics,
+          log,
+          secretKey,
+          connectTimeoutMs: config.HUB_MQTT_CONNECT_TIMEOUT,
+          limits: brokerLimits(config),
+        })
+    if (embedded) {
+      bus.on('device.credentials', (id, endsAt, deleted) => embedded.endDeviceSessions(id, endsAt, deleted))
+      bus.on('mqtt-account.changed', (id, deleted) => embedded.endAccountSessions(id, deleted))
+      publishAlertTopics(bus, (topic, payload) => embedded.publishHub(topic, payload))
+    }
+    const broker: BrokerPort = embedded
+      ? embeddedBroker(embedded, config.MQTT_PORT, config.MQTT_HOST)
+      : new ExternalBroker({
+          url: config.MQTT_URL!,
+          instanceId: await instanceId(config.DATA_DIR, config.HUB_INSTANCE_ID),
+          sessions: config.HUB_MQTT_SESSIONS,
+          db,
+          ingest,
+          metrics,
+          log,
+        })
     const live = new LiveFeed(db, bus, metrics, log)
     await live.start()
-    const channels = createChannels({
-      webhookSecret,
-      smtpUrl: config.SMTP_URL,
-      smtpFrom: config.SMTP_FROM,
-      smsUrl: config.SMS_GATEWAY_URL,
-      smsToken: config.SMS_GATEWAY_TOKEN,
-    })
+    const caps = {
+      perResident: config.HUB_PAID_CAP_PER_RESIDENT,
+      perContact: config.HUB_PAID_CAP_PER_CONTACT,
+    }
+    const channels = capPaidChannels(
+      createChannels({
+        webhookSecret,
+        smtpUrl: config.SMTP_URL,
+        smtpFrom: config.SMTP_FROM,
+        smsUrl: config.SMS_GATEWAY_URL,
+        smsToken: config.SMS_GATEWAY_TOKEN,
+      }),
+      (send) => takePaidSend(db, { ...send, at: new Date() }, caps),
+    )
     const centre = centreSender({ defaultSecret: webhookSecret })
     const outbox = new Outbox({
       db,
@@ -133,6 +182,22 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       everyMs: config.HUB_SUPERVISION_INTERVAL,
       factor: config.HUB_OFFLINE_FACTOR,
     })
+    const rules = new RuleEngine({
+      db,
+      alerts,
+      bus,
+      metrics,
+      log,
+      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      params: {
+        batteryLow: config.HUB_BATTERY_LOW,
+        batteryOk: config.HUB_BATTERY_OK,
+        flapLimit: config.HUB_FLAP_LIMIT,
+        flapWindowMs: config.HUB_FLAP_WINDOW,
+      },
+    })
+    // before the broker takes messages: no sign of life is missed between recovery and listening
+    await rules.recover()
     const forwarder = new FireForwarder({
       db: pools.alarms,
       alerts: alarms,
@@ -168,8 +233,11 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
-      accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
+      accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
+      tls,
+      corsOrigins: config.HUB_CORS_ORIGINS ?? [],
+      brokerAuthToken: config.HUB_BROKER_AUTH_TOKEN ?? null,
       healthy: async () => {
         const database = await db.query('SELECT 1').then(
           () => true,
@@ -181,12 +249,21 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
-    const mqttPort = await broker
-      .start(config.MQTT_PORT, config.MQTT_HOST)
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err
-        throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
-      })
+    const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
+    })
+    const mqttTlsPort =
+      tls && embedded
+        ? await embedded
+            .listenTls(config.MQTTS_PORT, config.MQTT_HOST, tls)
+            .catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'EADDRINUSE') throw err
+              throw new StartupError(
+                `MQTTS_PORT ${config.MQTTS_PORT} is in use: stop what holds it or set MQTTS_PORT`,
+              )
+            })
+        : null
     // Shutdown runs these last-pushed first: stop taking connections, write what is queued (PUBACKs go out),
     // then disconnect devices and live clients.
     stops.push(() => broker.close())
@@ -208,6 +285,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     escalator.start()
     forwarder.start()
     offline.start()
+    rules.start()
     const noContact = new NoContactWatch({
       alerts,
       log,
@@ -216,6 +294,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     noContact.start()
     stops.push(() => noContact.stop())
+    const retention = new RetentionSweep({
+      alerts,
+      log,
+      keepMs: config.HUB_ALERT_DETAILS_RETENTION,
+      everyMs: config.HUB_RETENTION_INTERVAL,
+    })
+    retention.start()
+    stops.push(() => retention.stop())
     const pruner = new DedupePruner({ db, log, dedupeWindowMs: config.HUB_DEDUPE_WINDOW })
     pruner.start()
     stops.push(() => centre.close())
@@ -223,8 +309,17 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => escalator.stop())
     stops.push(() => forwarder.stop())
     stops.push(() => offline.stop())
+    stops.push(() => rules.stop())
     stops.push(() => pruner.stop())
-    return { httpPort, mqttPort, databaseUrl, adminPassword, apiRoutes: app.apiRoutes, stop: stopAll }
+    return {
+      httpPort,
+      mqttPort,
+      mqttTlsPort,
+      databaseUrl,
+      adminPassword,
+      apiRoutes: app.apiRoutes,
+      stop: stopAll,
+    }
   } catch (err) {
     await stopAll()
     throw err

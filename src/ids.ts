@@ -21,11 +21,15 @@ export type IdPrefix =
   // topology and device commands
   | 'plc'
   | 'cmd'
+  // welfare visits
+  | 'vis'
   // integrations' API keys and family invitations
   | 'key'
   | 'inv'
-  // welfare visits
-  | 'vis'
+  // MQTT accounts that are not devices
+  | 'mqa'
+  // GB/T 26875.3 user information transmission devices
+  | 'uitd'
 
 /** A prefixed random id, e.g. `dev_3k9x…`: 80 bits, lowercase, safe in MQTT topics and URLs. */
 export function newId(prefix: IdPrefix): string {

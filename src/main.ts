@@ -62,7 +62,10 @@ async function main() {
     'eldercare hub is running',
     `  API and console  ${base}/api/v1   (OpenAPI: ${base}/docs)`,
     `  live feed        ${base.replace(/^http/, 'ws')}/api/v1/live`,
-    `  MQTT             mqtt://localhost:${hub.mqttPort}   (and ${base.replace(/^http/, 'ws')}/mqtt)`,
+    config.MQTT_URL
+      ? `  MQTT             ${config.MQTT_URL.replace(/\/\/[^@/]*@/, '//')}   (external cluster, shared subscriptions)`
+      : `  MQTT             mqtt://localhost:${hub.mqttPort}   (and ${base.replace(/^http/, 'ws')}/mqtt)`,
+    ...(hub.mqttTlsPort ? [`  MQTT over TLS    mqtts://localhost:${hub.mqttTlsPort}`] : []),
     `  database         ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.DATA_DIR}`}`,
   ]
   if (hub.adminPassword) {

@@ -2,12 +2,19 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 // Every metric the hub exports, in one place; each is changed from one function only.
 
+/** Read when /metrics is scraped; set by the part that owns the figure (the ingest sets `queues`). */
+export interface MetricProbes {
+  queues?: () => Record<string, number>
+}
+
 export function createMetrics() {
+  const probes: MetricProbes = {}
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const r = [registry]
   return {
     registry,
+    probes,
     mqttRefused: new Counter({
       name: 'hub_mqtt_refused_total',
       help: 'MQTT connections, publishes and subscriptions refused, by reason',
@@ -15,6 +22,33 @@ export function createMetrics() {
       registers: r,
     }),
     mqttClients: new Gauge({ name: 'hub_mqtt_clients', help: 'Connected MQTT clients', registers: r }),
+    devicesConnected: new Gauge({
+      name: 'hub_devices_connected',
+      help: 'Devices connected over MQTT, by device type',
+      labelNames: ['type'] as const,
+      registers: r,
+    }),
+    queueDepth: new Gauge({
+      name: 'hub_ingest_queue_depth',
+      help: 'Ingest queues when scraped, by queue (events: alarms waiting to commit; telemetry: items waiting for the telemetry writer; telemetry-admitted: readings admitted, not yet committed; telemetry-waiting: QoS 1 readings waiting for admission, their PUBACKs held)',
+      labelNames: ['queue'] as const,
+      registers: r,
+      collect() {
+        for (const [queue, n] of Object.entries(probes.queues?.() ?? {})) this.set({ queue }, n)
+      },
+    }),
+    uitdFrames: new Counter({
+      name: 'hub_uitd_frames_total',
+      help: 'GB/T 26875.3 frames from UITDs, by outcome (confirmed, denied, answered, bad-<reason>, closed-link)',
+      labelNames: ['outcome'] as const,
+      registers: r,
+    }),
+    pushes: new Counter({
+      name: 'hub_push_total',
+      help: 'Carrier-platform pushes, by platform and outcome (accepted, bad-signature, unknown-device, invalid)',
+      labelNames: ['platform', 'outcome'] as const,
+      registers: r,
+    }),
     messages: new Counter({
       name: 'hub_ingest_messages_total',
       help: 'Device messages accepted, by channel',
@@ -69,6 +103,18 @@ export function createMetrics() {
       help: 'Items per committed batch, by pipeline',
       labelNames: ['pipeline'] as const,
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
+      registers: r,
+    }),
+    rulesEvaluated: new Counter({
+      name: 'hub_rules_evaluated_total',
+      help: 'Rule evaluations in the rule sweeps (one per subject watched), by rule',
+      labelNames: ['rule'] as const,
+      registers: r,
+    }),
+    ruleAlerts: new Counter({
+      name: 'hub_rule_alerts_opened_total',
+      help: 'Alerts opened by the rules (inactivity, bed exit, flapping, …), by rule',
+      labelNames: ['rule'] as const,
       registers: r,
     }),
     readingsWritten: new Counter({

@@ -73,6 +73,17 @@ const fireMark = (mark: 'fire-confirmed' | 'false-alarm'): AlertInput => ({
   data: {},
 })
 const silent: AlertInput = { kind: 'device-silent', source, newId: 'alr_new', lastSeen: t0 }
+const rule: AlertInput = {
+  kind: 'rule',
+  source: {
+    alertType: 'flapping',
+    priority: 3,
+    alertClass: 'technical',
+    ...source,
+    data: { toggles: 6 },
+  },
+  newId: 'alr_new',
+}
 const entryAt = (kind: 'fire-confirmed' | 'repeated') => ({ at: t0, kind, actor: null, note: null, data: {} })
 const resolve: AlertInput = { kind: 'resolve', actor: 'op2', outcome: 'ambulance called', note: 'n' }
 
@@ -287,6 +298,60 @@ const table: {
     input: silent,
     effect: 'none',
   },
+  {
+    name: 'a held-down alarm opens nothing by itself (the rules engine opens it once it lasts)',
+    from: null,
+    input: deviceEvent({
+      action: 'open',
+      alertType: 'leak',
+      priority: 3,
+      class: 'technical',
+      holdDownSeconds: 120,
+    }),
+    effect: 'none',
+  },
+  {
+    name: 'a held-down alarm folds into its open alert',
+    from: alert('open', { type: 'leak', alertClass: 'technical' }),
+    input: deviceEvent({
+      action: 'open',
+      alertType: 'leak',
+      priority: 3,
+      class: 'technical',
+      holdDownSeconds: 120,
+    }),
+    effect: 'updated',
+    entry: 'repeated',
+    count: 2,
+  },
+  {
+    name: 'a rule opens its alert',
+    from: null,
+    input: rule,
+    effect: 'opened',
+    entry: 'opened',
+  },
+  {
+    name: 'a rule firing again folds into its unresolved alert',
+    from: alert('open', { type: 'flapping', alertClass: 'technical' }),
+    input: rule,
+    effect: 'updated',
+    entry: 'repeated',
+    count: 2,
+  },
+  {
+    name: 'an operator snoozes a technical alert',
+    from: alert('open', { type: 'offline', alertClass: 'technical' }),
+    input: { kind: 'snooze', actor: 'op1', until: t1 },
+    effect: 'updated',
+    entry: 'snoozed',
+  },
+  {
+    name: 'a life-safety alert cannot be snoozed',
+    from: alert('open'),
+    input: { kind: 'snooze', actor: 'op1', until: t1 },
+    effect: 'conflict',
+  },
 ]
 
 t.test('every input kind has a row in the table', async (t) => {
@@ -302,6 +367,8 @@ t.test('every input kind has a row in the table', async (t) => {
     'contact-ack': true,
     'fire-mark': true,
     'device-silent': true,
+    rule: true,
+    snooze: true,
   }
   t.same(
     Object.keys(every).filter((k) => !kinds.has(k as AlertInput['kind'])),

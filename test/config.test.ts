@@ -70,9 +70,12 @@ t.test('every bad variable is named at once', async (t) => {
   )
 })
 
-t.test('MQTT_URL is refused until the external-broker mode exists', async (t) => {
-  const err = configError({ MQTT_URL: 'mqtt://broker.example.org:1883' })
-  t.match(problemFor(err, 'MQTT_URL'), /external-broker mode is not built yet/)
+t.test('MQTT_URL selects the external broker; its instance id and auth token are checked', async (t) => {
+  const c = loadConfig({ MQTT_URL: 'mqtt://broker.example.org:1883', HUB_INSTANCE_ID: 'hub-a' })
+  t.equal(c.MQTT_URL, 'mqtt://broker.example.org:1883')
+  t.equal(c.HUB_INSTANCE_ID, 'hub-a')
+  const err = configError({ MQTT_URL: 'http://x', HUB_INSTANCE_ID: 'a b', HUB_BROKER_AUTH_TOKEN: 'short' })
+  for (const v of ['MQTT_URL', 'HUB_INSTANCE_ID', 'HUB_BROKER_AUTH_TOKEN']) t.ok(problemFor(err, v), v)
 })
 
 t.test('an empty variable counts as unset', async (t) => {

@@ -19,6 +19,7 @@ const schema = z.object({
   connectConcurrency: int(1, 10_000),
   json: z.string().optional(),
   startup: z.boolean(),
+  stormOnly: z.boolean(),
   flood: z.boolean(),
   floodDevices: int(1, 20_000),
   floodEvery: durationMs().pipe(z.number().min(100)),
@@ -57,6 +58,7 @@ export function benchCommand() {
     .option('--connect-concurrency <n>', 'MQTT connects in flight', '500')
     .option('--json <file>', 'where to write the report (default simulators/results/<date>.json)')
     .option('--no-startup', 'skip timing `npm start` to a healthy /healthz')
+    .option('--storm-only', 'instead: only the connect storm, --rounds times per target', false)
     .option(
       '--flood',
       'instead: SOS and smoke alarms (--probes each, at --probe-rate/s) on a quiet server, then under a telemetry\n' +

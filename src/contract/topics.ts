@@ -18,3 +18,6 @@ export function parseDeviceTopic(topic: string): { deviceId: string; channel: De
   if (!parts[3] || !deviceChannels.includes(channel)) return null
   return { deviceId: parts[3], channel }
 }
+
+/** Where the hub publishes a site's alert changes (QoS 1), for MQTT accounts allowed to read them. */
+export const siteAlertsTopic = (siteId: string) => `eldercare/v1/sites/${siteId}/alerts`

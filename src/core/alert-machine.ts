@@ -1,4 +1,4 @@
-import type { AlertRule } from '../../devices/index.js'
+import type { AlertClass, AlertRule, Priority } from '../../devices/index.js'
 import type { Alert, AlertAction, AlertEvent, HistoryEntry, HistoryKind } from './alert.js'
 
 // The alert state machine: state + input + now → new state + effects. No I/O, no clock of its own; the
@@ -35,6 +35,20 @@ export const hubAlertTypes: ReadonlySet<string> = new Set([
   'centre-link-down',
 ])
 
+/** An alert a rule of src/rules/ raises from a resident's or a device's state (inactivity, flapping, …). */
+export interface RuleAlertSource {
+  alertType: string
+  priority: Priority
+  alertClass: AlertClass
+  siteId: string
+  residentId: string | null
+  /** null for a rule about the resident (inactivity), else the device it concerns */
+  deviceId: string | null
+  abilityLevel: number
+  /** what the rule saw, kept in the history entry */
+  data: Record<string, unknown>
+}
+
 export type AlertInput =
   | { kind: 'device-event'; rule: AlertRule; event: AlertEvent; source: EventSource; newId: string }
   | { kind: 'hub-alert'; source: HubAlertSource; newId: string }
@@ -56,6 +70,10 @@ export type AlertInput =
     }
   /** the hub has not heard from a device for too long (CONTRACT.md: offline is the hub's decision) */
   | { kind: 'device-silent'; source: EventSource; newId: string; lastSeen: Date | null }
+  /** a rule's condition holds: opens its alert, or folds into the unresolved one as a repeat */
+  | { kind: 'rule'; source: RuleAlertSource; newId: string }
+  /** an operator snoozes a technical alert until `until` (its escalation waits; the alert stays open) */
+  | { kind: 'snooze'; actor: string; until: Date; note?: string }
 
 export type Decision =
   /** nothing to write (ignored event, nothing to cancel, an ack of an acknowledged alert) */
@@ -135,6 +153,8 @@ function onDeviceEvent(
   if (rule.action === 'ignore') return { effect: 'none', alert: active } satisfies Decision
   const data = { eventId: event.id, eventType: event.type }
   if (rule.action === 'open' && event.state === 'alarm') {
+    // a held-down alarm opens only once it has lasted (src/rules/hold-down.ts); its repeats fold as usual
+    if (!active && rule.holdDownSeconds) return { effect: 'none', alert: null } satisfies Decision
     if (!active) {
       const { source } = input
       const opening = {
@@ -200,10 +220,29 @@ function onSilent(active: Alert | null, input: Extract<AlertInput, { kind: 'devi
   return open(opening, { lastSeen: input.lastSeen?.toISOString() ?? null }, now)
 }
 
+function onRule(active: Alert | null, input: Extract<AlertInput, { kind: 'rule' }>, now: Date) {
+  const { source } = input
+  if (active) return repeated(active, now, source.data)
+  const opening = {
+    id: input.newId,
+    type: source.alertType,
+    priority: source.priority,
+    alertClass: source.alertClass,
+    abilityLevel: source.abilityLevel,
+    siteId: source.siteId,
+    residentId: source.residentId,
+    deviceId: source.deviceId,
+    relatedAlertId: null,
+    event: null,
+  }
+  return open(opening, source.data, now)
+}
+
 export function decide(alert: Alert | null, input: AlertInput, now: Date): Decision {
   if (input.kind === 'device-event') return onDeviceEvent(alert, input, now)
   if (input.kind === 'hub-alert') return onHubAlert(alert, input, now)
   if (input.kind === 'device-silent') return onSilent(alert, input, now)
+  if (input.kind === 'rule') return onRule(alert, input, now)
   if (!alert) throw new Error(`${input.kind} needs an alert`)
   if (alert.state === 'resolved') {
     return { effect: 'conflict', alert, message: `alert ${alert.id} is already resolved` }
@@ -220,6 +259,17 @@ export function decide(alert: Alert | null, input: AlertInput, now: Date): Decis
   }
   if (input.kind === 'contact-ack') {
     return updated(alert, {}, entry(now, 'contact-acknowledged', input.contact, undefined, input.data))
+  }
+  if (input.kind === 'snooze') {
+    if (alert.alertClass !== 'technical') {
+      return {
+        effect: 'conflict',
+        alert,
+        message: `only technical alerts can be snoozed; ${alert.id} is ${alert.alertClass}`,
+      }
+    }
+    const until = input.until.toISOString()
+    return updated(alert, {}, entry(now, 'snoozed', input.actor, input.note, { until }))
   }
   if (input.kind === 'action') {
     return updated(alert, {}, entry(now, 'action', input.actor, input.note, { action: input.action }))

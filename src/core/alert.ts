@@ -20,6 +20,8 @@ export const historyKinds = [
   'false-alarm',
   // what an operator did while handling the alert (called the resident, dispatched staff, …)
   'action',
+  // an operator snoozed a technical alert: its escalation waits until `data.until`
+  'snoozed',
 ] as const
 export type HistoryKind = (typeof historyKinds)[number]
 

@@ -12,6 +12,8 @@ const technical: Record<string, SignalKind> = {
   tamper: 'fault',
   'low-battery': 'supervisory',
   offline: 'link-loss',
+  // a GB/T 26875.3 UITD silent past its linkTimeoutS (devices/uitd.ts)
+  'link-loss': 'link-loss',
 }
 
 /** A fire device: its definition says it takes part in fire safety. No device type is named here. */

@@ -23,6 +23,10 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/auth/password': everyone,
   'GET /api/v1/console/config': everyone,
 
+  // the external MQTT cluster: its own bearer (HUB_BROKER_AUTH_TOKEN), checked by the routes
+  'POST /api/v1/broker/auth': 'public',
+  'POST /api/v1/broker/acl': 'public',
+
   'GET /api/v1/family-ack/:token': 'public',
   'POST /api/v1/family-ack/:token': 'public',
 
@@ -48,6 +52,7 @@ export const accessRules: Record<string, Rule> = {
   'PATCH /api/v1/devices/:id': admins,
   'DELETE /api/v1/devices/:id': admins,
   'POST /api/v1/devices/:id/secret': admins,
+  'POST /api/v1/devices/:id/revoke': admins,
   'GET /api/v1/devices/:id/readings': careTeam,
   'GET /api/v1/devices/:id/readings/latest': careTeam,
   'GET /api/v1/readings/latest': careTeam,
@@ -63,6 +68,7 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/alerts/:id/ack': careTeam,
   'POST /api/v1/alerts/:id/actions': careTeam,
   'POST /api/v1/alerts/:id/resolve': careTeam,
+  'POST /api/v1/alerts/:id/snooze': careTeam,
   'POST /api/v1/alerts/:id/confirm-fire': careTeam,
   'POST /api/v1/alerts/:id/false-alarm': careTeam,
 
@@ -102,6 +108,17 @@ export const accessRules: Record<string, Rule> = {
   'GET /api/v1/stats/alerts': careTeam,
   'GET /api/v1/stats/response': careTeam,
   'GET /api/v1/stats/false-alarms': careTeam,
+
+  'GET /api/v1/residents/:id/export': admins,
+  'POST /api/v1/residents/:id/erase': admins,
+  'GET /api/v1/audit': admins,
+
+  'POST /api/v1/mqtt-accounts': admins,
+  'GET /api/v1/mqtt-accounts': admins,
+  'GET /api/v1/mqtt-accounts/:id': admins,
+  'PATCH /api/v1/mqtt-accounts/:id': admins,
+  'DELETE /api/v1/mqtt-accounts/:id': admins,
+  'POST /api/v1/mqtt-accounts/:id/secret': admins,
 
   'POST /api/v1/api-keys': admins,
   'GET /api/v1/api-keys': admins,

@@ -15,13 +15,17 @@ import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
+import type { TlsFiles } from '../tls.js'
+import { auditPlugin } from './audit-hook.js'
 import { authPlugin } from './auth.js'
 import { consoleRoutes } from './console.js'
 import { frameworkError, refuseNulBytes } from './input-guards.js'
 import { markOptionalBodies } from './optional-body.js'
 import { alertRoutes } from './routes/alerts.js'
 import { apiKeyRoutes } from './routes/api-keys.js'
+import { auditRoutes } from './routes/audit.js'
 import { authRoutes } from './routes/auth.js'
+import { brokerAuthRoutes } from './routes/broker-auth.js'
 import { commandRoutes } from './routes/commands.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
 import { deviceImportRoutes } from './routes/device-import.js'
@@ -32,6 +36,8 @@ import { familyInviteRoutes } from './routes/family-invites.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { mqttAccountRoutes } from './routes/mqtt-accounts.js'
+import { personalDataRoutes } from './routes/personal-data.js'
 import { placeRoutes } from './routes/places.js'
 import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
@@ -39,6 +45,7 @@ import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
 import { userRoutes } from './routes/users.js'
 import { visitRoutes } from './routes/visits.js'
+import { registerSecurity } from './security-headers.js'
 import type { TokenService } from './tokens.js'
 
 export interface AppDeps {
@@ -54,12 +61,18 @@ export interface AppDeps {
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
   /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */
   mapTiles: string | null
-  /** the password policy's minimum and the base of invitation links (README, "Accounts") */
-  accounts: { passwordMinLength: number; publicUrl: () => string }
   /** HUB_NO_CONTACT_AFTER: a visit older than this resolves no no-contact alert (default 30 days) */
   noContactAfterMs?: number
+  /** the password policy's minimum and the base of invitation links (README, "Accounts") */
+  accounts: { passwordMinLength: number; publicUrl: () => string }
+  /** HUB_BROKER_AUTH_TOKEN: the external cluster's bearer for /broker/auth and /acl (null: they are off) */
+  brokerAuthToken: string | null
   /** true while the broker and database are up */
   healthy: () => Promise<{ ok: boolean; broker: boolean; database: boolean }>
+  /** HTTPS (and WSS) with these, else plain HTTP */
+  tls?: TlsFiles | null
+  /** browser origins allowed by CORS (HUB_CORS_ORIGINS); none: no CORS headers */
+  corsOrigins?: string[]
 }
 
 export type App = FastifyInstance
@@ -100,9 +113,15 @@ export async function buildApp(deps: AppDeps) {
     bodyLimit: 1024 * 1024,
     // on stop, close keep-alive connections too, or a busy client holds shutdown for its 72 s keep-alive
     forceCloseConnections: true,
+    ...(deps.tls ? { https: deps.tls } : {}),
     frameworkErrors: frameworkError,
-  })
+  }) as unknown as FastifyInstance
   app.decorate('deps', deps)
+  await registerSecurity(app, {
+    tls: !!deps.tls,
+    mapTiles: deps.mapTiles,
+    corsOrigins: deps.corsOrigins ?? [],
+  })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -130,6 +149,7 @@ export async function buildApp(deps: AppDeps) {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(authPlugin)
+  await app.register(auditPlugin)
   const api = app.withTypeProvider<ZodTypeProvider>()
   await api.register(healthRoutes)
   await api.register(
@@ -150,9 +170,13 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
+      await v1.register(visitRoutes)
+      await v1.register(auditRoutes)
+      await v1.register(personalDataRoutes)
       await v1.register(apiKeyRoutes)
       await v1.register(familyInviteRoutes)
-      await v1.register(visitRoutes)
+      await v1.register(mqttAccountRoutes)
+      await v1.register(brokerAuthRoutes)
     },
     { prefix: '/api/v1' },
   )

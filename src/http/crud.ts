@@ -33,6 +33,8 @@ export interface CrudOptions<J, C extends z.ZodObject, P extends z.ZodObject> {
   check?: (body: Partial<z.output<C>>, db: Queryable, id?: string) => Promise<void> | void
   /** refuses to delete an object that must stay (throw a HubError) */
   beforeDelete?: (found: J) => void
+  /** runs once the object is deleted (e.g. closes a deleted device's connection) */
+  afterDelete?: (found: J) => void
 }
 
 export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: CrudOptions<J, C, P>) {
@@ -125,6 +127,7 @@ export function crudRoutes<J, C extends z.ZodObject, P extends z.ZodObject>(o: C
         const found = await o.store.get(db, req.params.id)
         if (found) o.beforeDelete?.(found)
         if (!found || !(await o.store.remove(db, req.params.id))) throw notFound(o.name, req.params.id)
+        o.afterDelete?.(found)
         return found
       },
     )

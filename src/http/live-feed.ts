@@ -6,6 +6,7 @@ import { LiveClose, type LiveMessage } from '../contract/live.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { feedAfter, feedBounds, pruneFeed } from '../store/feed.js'
+import { listenFeed } from '../store/feed-listener.js'
 import { everything, liveMessageFor, type Scope } from './scope.js'
 
 // The live feed (CONTRACT.md, "Live feed"). Messages reach the bus after their commit, possibly out of seq
@@ -13,8 +14,12 @@ import { everything, liveMessageFor, type Scope } from './scope.js'
 // gap from the database, so every client sees 1, 2, 3… with nothing missing. A client sees only what its
 // scope holds (scope.ts: a staff client its sites' messages, a family its relatives' alerts): its seqs skip
 // the others, and it misses none of its own.
+// Other hub instances on the same database commit feed messages too: PostgreSQL NOTIFY (feed-listener.ts)
+// announces each commit's highest seq, and the feed reads what it has not released from the database.
 
 const REPLAY_PAGE = 500
+/** what other instances committed is read in pages this size */
+const CATCH_UP_PAGE = 50
 /** A client with more than this unsent is too slow: it is closed (1013) and may resume with ?since=. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 const GAP_WAIT_MS = 500
@@ -48,6 +53,10 @@ export class LiveFeed {
   private readonly pending = new Map<number, LiveMessage>()
   private gapTimer?: NodeJS.Timeout
   private timers: NodeJS.Timeout[] = []
+  private listener?: { stop(): void }
+  /** highest seq announced by any instance; read from the database up to it */
+  private announced = 0
+  private catchingUp = false
   private readonly onLive = (m: LiveMessage) => this.accept(m)
   private readonly onUserChanged = (userId: string) => {
     for (const c of this.clients) {
@@ -71,6 +80,7 @@ export class LiveFeed {
   async start() {
     this.released = (await feedBounds(this.db)).newest
     this.bus.on('live', this.onLive)
+    this.listener = listenFeed(this.db, this.log, (seq) => this.catchUp(seq))
     this.bus.on('user.changed', this.onUserChanged)
     this.bus.on('token.revoked', this.onTokenRevoked)
     this.timers.push(setInterval(() => this.ping(), PING_MS))
@@ -95,6 +105,39 @@ export class LiveFeed {
       this.released = next.seq
       for (const c of this.clients) if (!c.replaying) this.send(c, next)
     }
+  }
+
+  /** Some instance committed up to `seq` (null: unknown, read to the end): release everything up to there. */
+  private catchUp(seq: number | null) {
+    this.announced = Math.max(this.announced, seq ?? Number.MAX_SAFE_INTEGER)
+    if (this.catchingUp) return
+    this.catchingUp = true
+    void (async () => {
+      try {
+        while (this.announced > this.released) {
+          const limit = Math.min(CATCH_UP_PAGE, this.announced - this.released)
+          const batch = await feedAfter(this.db, this.released, limit)
+          const before = this.released
+          for (const m of batch) this.accept(m)
+          if (this.released === before) break // a hole (pruned): the gap timer's business
+          // at the pace clients read (a slow one is closed meanwhile), not all at once into their buffers
+          for (let i = 0; i < 50 && this.congested(); i++) await new Promise((r) => setTimeout(r, 10))
+        }
+      } catch (err) {
+        this.log.warn({ err }, 'could not read the live feed another instance committed')
+      } finally {
+        if (this.announced === Number.MAX_SAFE_INTEGER) this.announced = this.released
+        this.catchingUp = false
+      }
+    })()
+  }
+
+  private congested() {
+    for (const c of this.clients) {
+      if (!c.replaying && c.ws.readyState === c.ws.OPEN && c.ws.bufferedAmount > MAX_BUFFERED_BYTES / 4)
+        return true
+    }
+    return false
   }
 
   /** A seq did not arrive on the bus (another process wrote it, or its emit was lost): read it back. */
@@ -203,6 +246,7 @@ export class LiveFeed {
 
   async stop() {
     this.bus.off('live', this.onLive)
+    this.listener?.stop()
     this.bus.off('user.changed', this.onUserChanged)
     this.bus.off('token.revoked', this.onTokenRevoked)
     clearTimeout(this.gapTimer)

@@ -20,8 +20,10 @@ const errorsFor = (method: string, url: string, rule: Rule | undefined) => [
 
 export function declareResponses(route: RouteOptions, rule: Rule | undefined) {
   const method = [route.method].flat()[0]!
-  const schema = (route.schema ??= {})
+  route.schema ??= {}
+  const schema = route.schema
   if ((schema as { hide?: boolean }).hide) return
-  const response = (schema.response ??= {}) as Record<string, unknown>
+  schema.response ??= {}
+  const response = schema.response as Record<string, unknown>
   for (const code of errorsFor(method, route.url, rule)) response[code] ??= errorSchema
 }

@@ -2,8 +2,8 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
-import type { Broker } from '../broker/broker.js'
 import { MAX_PACKET_BYTES } from '../broker/packet-limit.js'
+import type { BrokerPort } from '../broker/port.js'
 import type { Db } from '../store/db.js'
 import { callerFor } from './auth.js'
 import { type LiveFeed, parseSince } from './live-feed.js'
@@ -16,7 +16,7 @@ interface UpgradeDeps {
   tokens: TokenService
   /** keys the hashes of API keys */
   secretKey: string
-  broker: Broker
+  broker: Pick<BrokerPort, 'handleWebSocket'>
   live: LiveFeed
   log: Logger
 }

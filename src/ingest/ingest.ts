@@ -1,7 +1,7 @@
 import { ZodError } from 'zod'
 import { COMMAND_RESULT } from '../../devices/index.js'
 import type { AlertRunner } from '../alerting/runner.js'
-import type { Bus } from '../bus.js'
+import type { Bus, DeviceMessage } from '../bus.js'
 import type { DeviceChannel } from '../contract/topics.js'
 import type { Metrics } from '../metrics.js'
 import type { Pools } from '../store/db.js'
@@ -9,9 +9,10 @@ import { TelemetryAdmission } from './admission.js'
 import { CommandResults } from './command-results.js'
 import { eventWriter, type IncomingEvent } from './event-writer.js'
 import { GroupCommitter } from './group-commit.js'
+import type { Acknowledge, InboundMessage, IngestPort } from './port.js'
 import { RejectQuota } from './reject-quota.js'
 import type { DeviceSession } from './session.js'
-import { type StateItem, telemetryWriter } from './telemetry-writer.js'
+import { type StateItem, TELEMETRY_BATCHING, telemetryWriter } from './telemetry-writer.js'
 
 export const MAX_PAYLOAD_BYTES = 4096
 
@@ -24,6 +25,17 @@ class Rejected extends Error {
   ) {
     super(detail)
   }
+}
+
+/** A decoded message's value, or its bytes parsed as JSON. */
+function messageValue(m: InboundMessage): unknown {
+  return 'decoded' in m ? m.decoded : parseJson(m.bytes)
+}
+
+/** What a rejected message is kept as: its bytes, or a decoded value as JSON. */
+function rawOf(m: InboundMessage): Buffer {
+  if ('bytes' in m) return m.bytes
+  return Buffer.from(JSON.stringify(m.decoded) ?? 'null')
 }
 
 function parseJson(payload: Buffer): unknown {
@@ -65,7 +77,7 @@ export interface IngestOptions {
  * is decoded only once admitted (never while an alarm is being committed, see admission.ts), and the
  * telemetry writer starts no batch while one is.
  */
-export class Ingest {
+export class Ingest implements IngestPort {
   private readonly events: GroupCommitter<IncomingEvent>
   private readonly state: GroupCommitter<StateItem>
   private readonly admission: TelemetryAdmission
@@ -75,7 +87,7 @@ export class Ingest {
 
   constructor(
     pools: Pools,
-    bus: Bus,
+    private readonly bus: Bus,
     private readonly metrics: Metrics,
     private readonly alerts: AlertRunner,
     opts: IngestOptions,
@@ -95,21 +107,19 @@ export class Ingest {
       alarmBusy: () => this.events.busy,
     })
     this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
-      // a batch is built, sent and acknowledged in one go on the event loop: 1,000 keeps each go short; a
-      // batch waits up to 5 ms to fill up, so a steady trickle is not one COPY per reading
-      maxBatch: 1000,
-      lingerMs: 5,
-      capacity: 50_000,
+      ...TELEMETRY_BATCHING,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
     })
+    metrics.probes.queues = () => ({
+      ...this.queueDepth,
+      'telemetry-admitted': this.admission.depth.admitted,
+      'telemetry-waiting': this.admission.depth.waiting,
+    })
   }
 
-  /**
-   * Settles once the message is committed (or recorded as rejected). `startedAt` (hrtime) is when the broker
-   * took the PUBLISH, for the stage histograms.
-   */
-  async handle(
+  /** The MQTT broker's call: a PUBLISH on a device topic (see `accept`). */
+  handle(
     device: DeviceSession,
     channel: DeviceChannel,
     topic: string,
@@ -117,39 +127,61 @@ export class Ingest {
     qos: number,
     startedAt = process.hrtime.bigint(),
   ) {
+    if (channel === 'commands') throw new Error('devices do not publish on their commands topic')
+    return this.accept(device, { channel, bytes: payload, qos, topic }, undefined, startedAt)
+  }
+
+  async accept(
+    device: DeviceSession,
+    message: InboundMessage,
+    ack?: Acknowledge,
+    startedAt = process.hrtime.bigint(),
+  ) {
+    try {
+      await this.settle(device, message, startedAt)
+    } catch (err) {
+      ack?.(err as Error)
+      throw err
+    }
+    ack?.(null)
+  }
+
+  refuse(device: DeviceSession, raw: Buffer, reason: string, detail: string, topic = '(frame)') {
+    return this.reject(device, topic, raw, reason, detail, this.alerts.clock.now())
+  }
+
+  private async settle(device: DeviceSession, message: InboundMessage, startedAt: bigint) {
     // arrival on the alerting runner's clock: the alert decided from this event uses the same one
     const receivedAt = this.alerts.clock.now()
+    const { channel } = message
+    const topic = message.topic ?? `(${channel})`
     try {
-      await this.route(device, channel, payload, qos, receivedAt, startedAt)
+      await this.route(device, message, receivedAt, startedAt)
       this.metrics.messages.inc({ channel })
     } catch (err) {
-      if (err instanceof Rejected)
-        return this.reject(device, topic, payload, err.reason, err.message, receivedAt)
+      const raw = rawOf(message)
+      if (err instanceof Rejected) return this.reject(device, topic, raw, err.reason, err.message, receivedAt)
       if (err instanceof ZodError)
-        return this.reject(device, topic, payload, 'schema', schemaDetail(err), receivedAt)
+        return this.reject(device, topic, raw, 'schema', schemaDetail(err), receivedAt)
       if ((err as { code?: string }).code?.match(/^2[23]/)) {
-        return this.reject(device, topic, payload, 'store-refused', (err as Error).message, receivedAt)
+        return this.reject(device, topic, raw, 'store-refused', (err as Error).message, receivedAt)
       }
       throw err
     }
   }
 
-  private async route(
-    d: DeviceSession,
-    channel: DeviceChannel,
-    payload: Buffer,
-    qos: number,
-    receivedAt: Date,
-    startedAt: bigint,
-  ) {
-    if (channel === 'status') {
-      return this.state.submit({ kind: 'status', deviceId: d.id, status: parseStatus(payload), receivedAt })
+  private async route(d: DeviceSession, m: InboundMessage, receivedAt: Date, startedAt: bigint) {
+    if (m.channel === 'status') {
+      if (!('bytes' in m)) throw new Rejected('schema', 'status is sent as bytes')
+      const status = parseStatus(m.bytes)
+      await this.state.submit({ kind: 'status', deviceId: d.id, status, receivedAt })
+      return this.observed(d, receivedAt, { status })
     }
-    if (channel === 'telemetry') return this.telemetry(d, payload, qos, receivedAt, startedAt)
+    if (m.channel === 'telemetry') return this.telemetry(d, m, m.qos ?? 1, receivedAt, startedAt)
     const stage = this.stages('events')
     stage('broker-auth', startedAt)
     let t = process.hrtime.bigint()
-    const json = parseJson(payload)
+    const json = messageValue(m)
     const type = (json as { type?: unknown } | null)?.type
     if (typeof type === 'string' && !(type in d.definition.events)) {
       throw new Rejected('unknown-type', `a ${d.definition.type} does not send "${type}"`)
@@ -159,6 +191,7 @@ export class Ingest {
     t = stage('decode', t)
     await this.events.submit({ device: d, event, rule, receivedAt, payload: json })
     stage('commit', t)
+    this.observed(d, receivedAt, { event: { id: event.id, type: event.type, state: event.state } })
     // after the event's commit, before its PUBACK: a retransmitted result is recorded at most once
     if (event.type === COMMAND_RESULT) await this.commands.answered(d.id, event)
     this.state.offer({ kind: 'seen', deviceId: d.id, receivedAt })
@@ -167,7 +200,7 @@ export class Ingest {
   /** A reading: admitted (or shed, or held), decoded, committed; its share of the budget freed after commit. */
   private async telemetry(
     d: DeviceSession,
-    payload: Buffer,
+    m: InboundMessage,
     qos: number,
     receivedAt: Date,
     startedAt: bigint,
@@ -181,11 +214,12 @@ export class Ingest {
     }
     let t = stage('broker-auth', startedAt)
     let committing: Promise<void>
+    let item: Extract<StateItem, { kind: 'reading' }>
     try {
-      const item: StateItem = {
+      item = {
         kind: 'reading',
         deviceId: d.id,
-        reading: d.definition.decodeTelemetry(parseJson(payload)),
+        reading: d.definition.decodeTelemetry(messageValue(m)),
         metrics: d.definition.metrics ?? [],
         receivedAt,
       }
@@ -195,12 +229,26 @@ export class Ingest {
       this.admission.leave()
       throw err
     }
-    const done = committing.finally(() => {
-      this.admission.leave()
-      stage('commit', t)
-    })
+    const done = committing
+      .finally(() => {
+        this.admission.leave()
+        stage('commit', t)
+      })
+      .then(() => this.observed(d, receivedAt, { reading: item.reading }))
     if (qos > 0) return done
     done.catch(() => {}) // QoS 0: fire and forget, the device is not waiting
+  }
+
+  /** Tells the rules what a committed message said. */
+  private observed(d: DeviceSession, receivedAt: Date, what: Partial<DeviceMessage>) {
+    this.bus.emit('device.message', {
+      deviceId: d.id,
+      deviceType: d.definition.type,
+      siteId: d.siteId,
+      residentId: d.residentId,
+      receivedAt,
+      ...what,
+    })
   }
 
   /** Records one stage of a pipeline and returns the time it ended (the next stage's start). */
@@ -217,7 +265,7 @@ export class Ingest {
     device: DeviceSession,
     topic: string,
     raw: Buffer,
-    reason: RejectReason,
+    reason: RejectReason | string,
     detail: string,
     receivedAt: Date,
   ) {

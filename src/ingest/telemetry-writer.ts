@@ -10,6 +10,13 @@ import { copyText, READING_COLUMNS, type ReadingRow } from './reading-rows.js'
 
 export const RAW_KEPT_BYTES = 4096
 
+/**
+ * How the telemetry writer batches: a batch is built, sent and acknowledged in one go on the event loop, so
+ * 1,000 keeps each go short; it waits up to 5 ms to fill up, so a steady trickle is not one COPY per reading.
+ * At most `capacity` items queued (the admission budget keeps readings well below it).
+ */
+export const TELEMETRY_BATCHING = { maxBatch: 1000, lingerMs: 5, capacity: 50_000 }
+
 export type StateItem =
   | ({ kind: 'reading' } & ReadingRow)
   | { kind: 'status'; deviceId: string; status: 'online' | 'offline'; receivedAt: Date }

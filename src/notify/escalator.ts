@@ -16,14 +16,14 @@ import type { Metrics } from '../metrics.js'
 import { getAlerts } from '../store/alerts.js'
 import type { Db, Queryable } from '../store/db.js'
 import {
-  advanceEscalations,
   candidatePolicies,
   claimDueEscalations,
   type DueEscalation,
+  moveEscalations,
   nextEscalationDue,
   postponeEscalation,
-  stopEscalations,
 } from '../store/escalations.js'
+import { foldHistory } from '../store/history-fold.js'
 import { insertNotifications, type NewNotification } from '../store/notifications.js'
 import type { Address, NotificationMessage } from './channel.js'
 import { DueTimer } from './due-timer.js'
@@ -59,7 +59,7 @@ export interface EscalatorDeps {
 }
 
 const POSTPONE_AFTER_ERROR_MS = 5_000
-const BATCH = 50
+const BATCH = 100
 /** transactions of steps at once (each holds a connection of the main pool) */
 const WORKERS = 4
 
@@ -87,9 +87,9 @@ export class Escalator {
   }
 
   /**
-   * Runs every due step, many per transaction (one commit for a burst of alarms), in a few transactions at
-   * once: a step is a handful of round trips, one after the other, so a burst waits on the database's latency,
-   * not its capacity. The claims skip each other's locked alerts, so each step still runs exactly once.
+   * Runs every due step, up to BATCH per transaction (a batch costs the same handful of round trips as one
+   * step), in a few transactions at once, so a burst of alarms is a few commits. The claims skip each other's
+   * locked alerts, so each step still runs exactly once.
    */
   private async runDue() {
     await Promise.all(Array.from({ length: WORKERS }, () => this.drain()))
@@ -142,6 +142,11 @@ export class Escalator {
   private async steps(work: AlertWork, due: DueEscalation[]): Promise<boolean> {
     if (due.length === 0) return false
     const { tx, now } = work
+    // a chain past its first run has history to keep bounded: fold it before this step adds to it
+    await foldHistory(
+      tx,
+      due.filter((d) => d.position.step > 0 || d.position.iteration > 0).map((d) => d.alertId),
+    )
     const alerts = new Map(
       (
         await getAlerts(
@@ -154,13 +159,9 @@ export class Escalator {
       const alert = alerts.get(d.alertId)
       return alert?.state === 'open' ? [{ ...d, alert }] : []
     })
-    await stopEscalations(
-      tx,
-      due
-        .filter((d) => alerts.get(d.alertId)?.state !== 'open')
-        .map((d) => ({ alertId: d.alertId, reason: alerts.get(d.alertId)?.state ?? 'gone' })),
-    )
-    if (open.length === 0) return false
+    const stopped = due
+      .filter((d) => alerts.get(d.alertId)?.state !== 'open')
+      .map((d) => ({ alertId: d.alertId, reason: alerts.get(d.alertId)?.state ?? 'gone' }))
     // the chain is snapshotted when the escalation starts: editing the policy later changes no running chain
     const chains = await chainsFor(
       tx,
@@ -190,23 +191,23 @@ export class Escalator {
       planned.flatMap((p) => p.notifications),
     )
     for (const { alert, chain, run, position, problems, notifications } of planned) {
-      const mine = new Set(notifications.map((n) => n.id))
       const data = {
         step: run.step.name,
         index: Math.min(position.step, chain.steps.length - 1),
         iteration: position.iteration,
         policyId: chain.policyId,
         targets: run.step.targets.map(targetKey),
-        notifications: stored.filter((n) => mine.has(n.id)).map((n) => n.id),
+        notifications: notifications.map((n) => n.id),
         ...(problems.length > 0 && { problems: problems.map((p) => ({ type: p.alertType, ...p.data })) }),
       }
       // a hub-raised alert's own gaps are recorded on it, not raised again: no alerts about alerts about alerts
       if (!hubAlertTypes.has(alert.type)) work.raise(...problems)
       work.decide(alert, { kind: 'escalated', unanswered: run.raiseUnanswered, data })
     }
-    await advanceEscalations(
+    await moveEscalations(
       tx,
       planned.map((p) => ({ alertId: p.alert.id, chain: p.chain, next: p.run.next })),
+      stopped,
     )
     // live notifications need no message of their own: the step's alert.updated names them
     return stored.some((n) => n.state === 'pending')

@@ -10,6 +10,7 @@ import { GroupCommitter } from '../ingest/group-commit.js'
 import type { Metrics } from '../metrics.js'
 import { appendAlertEvents, shareAlerts } from '../store/alert-writes.js'
 import type { Db } from '../store/db.js'
+import { foldHistory } from '../store/history-fold.js'
 import {
   type Claimed,
   claimDueNotifications,
@@ -301,6 +302,13 @@ export class Outbox {
         }
       })
       await appendAlertEvents(tx, entries)
+      // a reminder's delivery adds to a recipient's `notified` entries: keep them bounded
+      await foldHistory(
+        tx,
+        batch.flatMap(({ n, result }) =>
+          result.ok && n.alertId && (n.step > 0 || n.iteration > 0) ? [n.alertId] : [],
+        ),
+      )
       const recorded = batch.map(({ n, result, finishedAt }, i) => ({
         before: n,
         now: now[i]!,

@@ -44,6 +44,7 @@ export interface AlertContext {
 
 /** The surroundings of a batch of alerts, in one query, in the order given. */
 export async function loadContexts(q: Queryable, alerts: Alert[]): Promise<AlertContext[]> {
+  if (alerts.length === 0) return []
   const ids = (k: 'siteId' | 'residentId' | 'deviceId') => [
     ...new Set(alerts.flatMap((a) => (a[k] ? [a[k]] : []))),
   ]

@@ -70,25 +70,44 @@ async function withHistory(q: Queryable, rows: AlertRow[]): Promise<Alert[]> {
   return rows.map((r) => toAlert(r, byAlert.get(r.id) ?? []))
 }
 
+/** An alert's history as one JSON column (alias `a`), so alerts and histories load in one round trip. */
+const HISTORY_JSON = `(SELECT coalesce(json_agg(json_build_object('at', e.at, 'kind', e.kind, 'actor', e.actor,
+  'note', e.note, 'data', e.data) ORDER BY e.id), '[]') FROM alert_events e WHERE e.alert_id = a.id)`
+type JsonEntry = Omit<EntryRow, 'alert_id' | 'at'> & { at: string }
+const fromJsonHistory = (r: AlertRow & { history: JsonEntry[] }) =>
+  toAlert(
+    r,
+    r.history.map((h) => ({ ...h, at: new Date(h.at) })),
+  )
+
 /** Locks and loads the unresolved alerts for these (device, type) pairs, history included: one round trip. */
 export async function lockActiveAlerts(q: Queryable, pairs: { deviceId: string; type: string }[]) {
+  return lockActive(
+    q,
+    'a.device_id = k.subject',
+    pairs.map((p) => [p.deviceId, p.type]),
+  )
+}
+
+/** The same for alerts about a resident rather than a device (src/rules/: inactivity, bed exit, …). */
+export async function lockActiveResidentAlerts(q: Queryable, pairs: { residentId: string; type: string }[]) {
+  return lockActive(
+    q,
+    'a.device_id IS NULL AND a.resident_id = k.subject',
+    pairs.map((p) => [p.residentId, p.type]),
+  )
+}
+
+async function lockActive(q: Queryable, match: string, pairs: [string, string][]) {
   if (pairs.length === 0) return []
-  const { rows } = await q.query<
-    AlertRow & { history: (Omit<EntryRow, 'alert_id' | 'at'> & { at: string })[] }
-  >(
-    `SELECT a.*, (SELECT coalesce(json_agg(json_build_object('at', e.at, 'kind', e.kind, 'actor', e.actor,
-         'note', e.note, 'data', e.data) ORDER BY e.id), '[]') FROM alert_events e WHERE e.alert_id = a.id) AS history
+  const { rows } = await q.query<AlertRow & { history: JsonEntry[] }>(
+    `SELECT a.*, ${HISTORY_JSON} AS history
      FROM alerts a
-     JOIN unnest($1::text[], $2::text[]) AS k(device_id, type) ON a.device_id = k.device_id AND a.type = k.type
+     JOIN unnest($1::text[], $2::text[]) AS k(subject, type) ON ${match} AND a.type = k.type
      WHERE a.state <> 'resolved' FOR UPDATE OF a`,
-    [pairs.map((p) => p.deviceId), pairs.map((p) => p.type)],
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   )
-  return rows.map((r) =>
-    toAlert(
-      r,
-      r.history.map((h) => ({ ...h, at: new Date(h.at) })),
-    ),
-  )
+  return rows.map(fromJsonHistory)
 }
 
 export async function getAlert(q: Queryable, id: string, lock = false): Promise<Alert | null> {
@@ -98,10 +117,13 @@ export async function getAlert(q: Queryable, id: string, lock = false): Promise<
   return (await withHistory(q, rows))[0] ?? null
 }
 
-/** Several alerts with their histories, in two round trips; missing ones are left out. */
+/** Several alerts with their histories, in one round trip; missing ones are left out. */
 export async function getAlerts(q: Queryable, ids: string[]): Promise<Alert[]> {
-  const { rows } = await q.query<AlertRow>('SELECT * FROM alerts WHERE id = ANY($1::text[])', [ids])
-  return withHistory(q, rows)
+  const { rows } = await q.query<AlertRow & { history: JsonEntry[] }>(
+    `SELECT a.*, ${HISTORY_JSON} AS history FROM alerts a WHERE a.id = ANY($1::text[])`,
+    [ids],
+  )
+  return rows.map(fromJsonHistory)
 }
 
 export interface AlertFilter {

@@ -110,36 +110,36 @@ export async function claimDueEscalations(q: Queryable, limit: number, now: Date
   }))
 }
 
-/** Moves each chain to its next step (one statement for a batch of steps). */
-export async function advanceEscalations(
+/**
+ * After a batch of steps, in one statement: each chain that ran moves to its next step; each chain whose alert
+ * is no longer open stops, with the reason (the alert's state, or 'gone').
+ */
+export async function moveEscalations(
   q: Queryable,
-  steps: { alertId: string; chain: Chain; next: Position }[],
+  moved: { alertId: string; chain: Chain; next: Position }[],
+  stopped: { alertId: string; reason: string }[],
 ) {
-  if (steps.length === 0) return
+  if (moved.length === 0 && stopped.length === 0) return
   await q.query(
-    `UPDATE alert_escalations e SET policy_id = u.policy_id, chain = u.chain, next_step = u.step,
+    `WITH stopped AS (
+       UPDATE alert_escalations e SET next_due_at = NULL, stopped_reason = u.reason
+       FROM unnest($7::text[], $8::text[]) AS u(alert_id, reason) WHERE e.alert_id = u.alert_id
+     )
+     UPDATE alert_escalations e SET policy_id = u.policy_id, chain = u.chain, next_step = u.step,
        next_iteration = u.iteration, next_due_at = u.due_at
      FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int[], $5::int[], $6::timestamptz[])
        AS u(alert_id, policy_id, chain, step, iteration, due_at)
      WHERE e.alert_id = u.alert_id`,
     [
-      steps.map((s) => s.alertId),
-      steps.map((s) => s.chain.policyId),
-      steps.map((s) => JSON.stringify(s.chain)),
-      steps.map((s) => s.next.step),
-      steps.map((s) => s.next.iteration),
-      steps.map((s) => s.next.dueAt),
+      moved.map((m) => m.alertId),
+      moved.map((m) => m.chain.policyId),
+      moved.map((m) => JSON.stringify(m.chain)),
+      moved.map((m) => m.next.step),
+      moved.map((m) => m.next.iteration),
+      moved.map((m) => m.next.dueAt),
+      stopped.map((s) => s.alertId),
+      stopped.map((s) => s.reason),
     ],
-  )
-}
-
-/** Stops the chains of alerts no longer open, each with its reason (the alert's state, or 'gone'). */
-export async function stopEscalations(q: Queryable, stops: { alertId: string; reason: string }[]) {
-  if (stops.length === 0) return
-  await q.query(
-    `UPDATE alert_escalations e SET next_due_at = NULL, stopped_reason = u.reason
-     FROM unnest($1::text[], $2::text[]) AS u(alert_id, reason) WHERE e.alert_id = u.alert_id`,
-    [stops.map((s) => s.alertId), stops.map((s) => s.reason)],
   )
 }
 

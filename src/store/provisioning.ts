@@ -45,6 +45,7 @@ export const residents = resourceStore({
     birthDate: { column: 'birth_date' },
     conditions: { column: 'conditions', json: true },
     contacts: { column: 'contacts', json: true },
+    activity: { column: 'activity', json: true },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -56,6 +57,7 @@ export const residents = resourceStore({
     birthDate: r.birth_date as string | null,
     conditions: r.conditions as string[],
     contacts: r.contacts as Record<string, unknown>[],
+    activity: (r.activity ?? null) as Record<string, unknown> | null,
     createdAt: iso(r.created_at),
   }),
 })

@@ -74,7 +74,7 @@ function hasAggregates(q: Queryable): Promise<boolean> {
 }
 
 const sums = ['battery', 'rssi', ...SLOTS]
-const fromRaw = `SELECT ts, 1 AS n, ${sums.map((c) => `${c} AS ${c}_sum, (${c} IS NOT NULL)::int AS ${c}_n`).join(', ')}
+const fromRaw = `SELECT ts, 1 AS n, ${sums.map((c) => `${c}::float8 AS ${c}_sum, (${c} IS NOT NULL)::int AS ${c}_n`).join(', ')}
   FROM readings WHERE device_id = $1`
 const averages = sums.map((c) => `(sum(${c}_sum) / nullif(sum(${c}_n), 0))::float8 AS ${c}`).join(', ')
 

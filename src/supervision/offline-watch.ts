@@ -6,7 +6,8 @@ import { lockActiveAlerts } from '../store/alerts.js'
 // Offline is the hub's decision (DESIGN.md): a device silent for longer than its type's heartbeat interval
 // × a factor gets an "offline" alert (priority 3); when it is heard from again, the alert resolves itself
 // ("restored"), and the fire forwarder tells the centres (link-loss, then restoral). The MQTT last will is
-// only a hint. A device never heard from counts from when it was provisioned.
+// only a hint. A device never heard from counts from when it was provisioned. A device with an unresolved
+// `flapping` alert gets no offline alert: that one holds its toggles.
 
 export interface OfflineWatchDeps {
   alerts: AlertRunner
@@ -56,6 +57,9 @@ export class OfflineWatch {
          LEFT JOIN residents r ON r.id = d.resident_id
          LEFT JOIN alerts a ON a.device_id = d.id AND a.type = 'offline' AND a.state <> 'resolved'
          WHERE (a.id IS NULL) = (coalesce(d.last_seen, d.created_at) < $3::timestamptz - t.seconds * interval '1 second')
+           -- a flapping device's alert stands for its outages (src/rules/flapping.ts): no offline alert beside it
+           AND NOT (a.id IS NULL AND EXISTS (SELECT 1 FROM alerts f
+             WHERE f.device_id = d.id AND f.type = 'flapping' AND f.state <> 'resolved'))
          LIMIT 1000`,
         [types, limits, work.now],
       )

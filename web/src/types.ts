@@ -14,6 +14,8 @@ export interface Alert {
   id: string
   type: string
   priority: number
+  /** life-safety, fire or technical (only technical alerts can be snoozed) */
+  alertClass: 'life-safety' | 'fire' | 'technical'
   abilityLevel: number
   state: AlertState
   siteId: string | null
@@ -52,6 +54,8 @@ export interface Resident {
   contacts: Contact[]
   /** YYYY-MM-DD */
   birthDate?: string | null
+  /** 特殊困难老年人: due a welfare visit every month */
+  specialDifficulty?: boolean
 }
 
 export interface Site {

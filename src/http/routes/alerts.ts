@@ -6,8 +6,10 @@ import { alertSchema, errorSchema, pageOf } from '../../contract/api-schemas.js'
 import { notificationJson } from '../../contract/notification-json.js'
 import { type Alert, alertActions } from '../../core/alert.js'
 import { notFound } from '../../errors.js'
+import { durationMs } from '../../rules/setting.js'
 import { type AlertCursor, getAlert, listAlerts } from '../../store/alerts.js'
 import { alertRoute } from '../../store/notifications.js'
+import { MAX_SNOOZE_MS, snoozeAlert } from '../../supervision/snooze.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
 import { aList } from '../response-schemas.js'
@@ -160,6 +162,38 @@ export async function alertRoutes(fastify: FastifyInstance) {
           actor: req.user!.username,
           outcome: req.body.outcome,
           note: req.body.note,
+        }),
+      )
+    },
+  )
+
+  // a technical alert set aside for a while (README, "Device health"): recorded; its escalation waits
+  app.post(
+    '/alerts/:id/snooze',
+    {
+      schema: {
+        tags,
+        params,
+        body: z
+          .object({
+            for: z
+              .string()
+              .regex(/^\d+[smh]$/, 'a number followed by s, m or h, e.g. 4h')
+              .refine((v) => durationMs(v) >= 60_000 && durationMs(v) <= MAX_SNOOZE_MS, 'from 1m to 168h'),
+            note,
+          })
+          .strict(),
+        response: { 200: alertSchema, ...commandErrors },
+      },
+    },
+    async (req) => {
+      await checkActable(req, req.params.id)
+      const { for: span, note } = req.body
+      return alertJson(
+        await snoozeAlert(alerts, req.params.id, {
+          actor: req.user!.username,
+          forMs: durationMs(span),
+          note,
         }),
       )
     },

@@ -9,7 +9,8 @@ import { listRejected } from '../../store/rejects.js'
 import { crudRoutes } from '../crud.js'
 import { checkDeviceLocation, location } from '../device-location.js'
 import { decodeCursor, page, pageQuery } from '../paging.js'
-import { aList, aRecord } from '../response-schemas.js'
+import { aList } from '../response-schemas.js'
+import { deviceCredentialRoutes } from './device-credentials.js'
 import { readingRoutes } from './readings.js'
 
 const device = z.object({
@@ -21,7 +22,7 @@ const device = z.object({
 
 async function deviceExtraRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, secretKey } = app.deps
+  const { db } = app.deps
 
   // What the device sent that was refused, and why: for installers and testers debugging a device.
   app.get(
@@ -41,30 +42,10 @@ async function deviceExtraRoutes(fastify: FastifyInstance) {
       return page(items, next)
     },
   )
-
-  // A new secret, returned once; the old one stops working for new connections.
-  app.post(
-    '/devices/:id/secret',
-    {
-      schema: {
-        response: { 200: aRecord },
-        tags: ['devices'],
-        params: z.object({ id: z.string() }),
-      },
-    },
-    async (req) => {
-      const secret = newDeviceSecret()
-      const updated = await devices.patch(db, req.params.id, {
-        secretHash: hashDeviceSecret(secretKey, secret),
-      })
-      if (!updated) throw notFound('device', req.params.id)
-      return { ...updated, secret }
-    },
-  )
 }
 
 export async function deviceRoutes(app: FastifyInstance) {
-  const { secretKey } = app.deps
+  const { secretKey, bus } = app.deps
   await app.register(
     crudRoutes({
       path: '/devices',
@@ -80,6 +61,8 @@ export async function deviceRoutes(app: FastifyInstance) {
         type: z.enum(deviceTypes).optional(),
       }),
       check: (body, db, id) => checkDeviceLocation(db, body, id),
+      // a deleted device's open connection closes at once
+      afterDelete: (found) => bus.emit('device.credentials', found.id, null, true),
       onCreate: (body) => {
         const secret = newDeviceSecret()
         return { values: { ...body, secretHash: hashDeviceSecret(secretKey, secret) }, extra: { secret } }
@@ -88,4 +71,5 @@ export async function deviceRoutes(app: FastifyInstance) {
   )
   await app.register(deviceExtraRoutes)
   await app.register(readingRoutes)
+  await app.register(deviceCredentialRoutes)
 }

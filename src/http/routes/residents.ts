@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { activitySetting } from '../../rules/setting.js'
 import { residents } from '../../store/provisioning.js'
 import { contactChannels, optional, personName } from '../contact-fields.js'
 import { crudRoutes } from '../crud.js'
@@ -32,6 +33,8 @@ const resident = z.object({
   birthDate: birthDate.optional(),
   conditions: z.array(z.string().min(1).max(200)).max(50).optional(),
   contacts: z.array(contact).max(20).default([]),
+  // activity monitoring (README): the resident's own inactivity threshold and day window; null: the defaults
+  activity: activitySetting.nullable().optional(),
 })
 
 export const residentRoutes = crudRoutes({

@@ -2,6 +2,7 @@ import { ageInYears } from '../age'
 import { abilityKeys } from '../alert-kinds'
 import { entity } from '../cache'
 import { Copy } from '../components/Copy'
+import { VisitsPanel } from '../components/VisitsPanel'
 import { t } from '../i18n'
 import type { Resident, Site } from '../types'
 
@@ -62,6 +63,7 @@ export function ResidentCard({ residentId, siteId }: { residentId: string | null
               ))}
             </ol>
           )}
+          <VisitsPanel residentId={resident.id} special={resident.specialDifficulty ?? false} />
         </>
       )}
     </section>

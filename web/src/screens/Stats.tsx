@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, listAll } from '../api'
 import { Chart } from '../components/Chart'
+import { VisitRate } from '../components/VisitRate'
 import { download } from '../download'
 import { type Key, t, tOr } from '../i18n'
 import type { Site } from '../types'
@@ -240,6 +241,7 @@ export function Stats() {
               </tbody>
             </table>
           </section>
+          <VisitRate siteId={siteId} />
         </div>
       )}
     </div>

@@ -61,10 +61,12 @@ function History({ alert }: { alert: Alert }) {
       <ol class="history" data-testid="history">
         {alert.history.map((h) => {
           const action = typeof h.data.action === 'string' ? h.data.action : null
+          const until = h.kind === 'snoozed' && typeof h.data.until === 'string' ? h.data.until : null
           return (
             <li key={`${h.at}-${h.kind}`}>
               <time>{formatTime(h.at)}</time> <strong>{tOr(`hist.${h.kind}`, h.kind)}</strong>
               {action && ` · ${tOr(`action.${action}`, action)}`}
+              {until && ` → ${formatTime(until)}`}
               {h.actor && ` · ${h.actor}`}
               {h.note && <span class="muted"> — {h.note}</span>}
             </li>
@@ -169,6 +171,18 @@ export function Workspace({ id }: { id: string }) {
               </button>
             ))}
           </div>
+          {alert.alertClass === 'technical' && (
+            <div class="buttons">
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => run('snooze', { for: '4h', ...(note ? { note } : {}) })}
+                data-testid="snooze"
+              >
+                {t('ws.snooze')}
+              </button>
+            </div>
+          )}
           {isFire && (
             <div class="buttons">
               <button
