@@ -7,6 +7,7 @@ import { notFound } from '../../errors.js'
 import { rotateDeviceSecret } from '../../store/device-credentials.js'
 import { devices } from '../../store/provisioning.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
+import { aRecord } from '../response-schemas.js'
 
 // A device's credentials: rotation (a new secret, shown once, with an optional grace period for the old one)
 // and revocation (no secret works any more). Open connections on an ended secret close at once, or when the
@@ -24,6 +25,7 @@ export async function deviceCredentialRoutes(fastify: FastifyInstance) {
     '/devices/:id/secret',
     {
       schema: {
+        response: { 200: aRecord },
         tags: ['devices'],
         params,
         body: z
@@ -49,10 +51,21 @@ export async function deviceCredentialRoutes(fastify: FastifyInstance) {
   )
 
   // Revocation: the secret is replaced by one nobody knows; a rotation issues a working one again.
-  app.post('/devices/:id/revoke', { schema: { tags: ['devices'], params } }, async (req) => {
-    const unknowable = hashDeviceSecret(secretKey, randomBytes(32))
-    if (!(await rotateDeviceSecret(db, req.params.id, unknowable, 0))) throw notFound('device', req.params.id)
-    bus.emit('device.credentials', req.params.id, null, false)
-    return devices.get(db, req.params.id)
-  })
+  app.post(
+    '/devices/:id/revoke',
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags: ['devices'],
+        params,
+      },
+    },
+    async (req) => {
+      const unknowable = hashDeviceSecret(secretKey, randomBytes(32))
+      if (!(await rotateDeviceSecret(db, req.params.id, unknowable, 0)))
+        throw notFound('device', req.params.id)
+      bus.emit('device.credentials', req.params.id, null, false)
+      return devices.get(db, req.params.id)
+    },
+  )
 }

@@ -9,6 +9,7 @@ import { mqttAccounts } from '../../store/mqtt-accounts.js'
 import type { Keyset } from '../../store/resources.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { decodeCursor, page, pageQuery, searchQuery } from '../paging.js'
+import { aList, anObject, aRecord } from '../response-schemas.js'
 
 // MQTT accounts that are not devices (admin only): Node-RED, a monitoring desk, an MQTT conformance suite.
 // Each may publish and subscribe only within its topic filters; the secret is shown once. Any change to an
@@ -50,18 +51,34 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
   const tags = ['mqtt-accounts']
   const ended = (id: string, deleted = false) => bus.emit('mqtt-account.changed', id, deleted)
 
-  app.post('/mqtt-accounts', { schema: { tags, body: account } }, async (req, reply) => {
-    const secret = newDeviceSecret()
-    const created = await mqttAccounts.insert(db, newId('mqa'), {
-      ...req.body,
-      secretHash: hashDeviceSecret(secretKey, secret),
-    })
-    return reply.code(201).send({ ...created, secret })
-  })
+  app.post(
+    '/mqtt-accounts',
+    {
+      schema: {
+        response: { 201: anObject },
+        tags,
+        body: account,
+      },
+    },
+    async (req, reply) => {
+      const secret = newDeviceSecret()
+      const created = await mqttAccounts.insert(db, newId('mqa'), {
+        ...req.body,
+        secretHash: hashDeviceSecret(secretKey, secret),
+      })
+      return reply.code(201).send({ ...created, secret })
+    },
+  )
 
   app.get(
     '/mqtt-accounts',
-    { schema: { tags, querystring: z.object({ ...pageQuery, ...searchQuery }) } },
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        querystring: z.object({ ...pageQuery, ...searchQuery }),
+      },
+    },
     async (req) => {
       const after = decodeCursor<Keyset>(req.query.cursor, keyset)
       const { items, next } = await mqttAccounts.list(db, {}, req.query.limit, after, undefined, req.query.q)
@@ -69,16 +86,27 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get('/mqtt-accounts/:id', { schema: { tags, params } }, async (req) => {
-    const found = await mqttAccounts.get(db, req.params.id)
-    if (!found) throw notFound('MQTT account', req.params.id)
-    return found
-  })
+  app.get(
+    '/mqtt-accounts/:id',
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params,
+      },
+    },
+    async (req) => {
+      const found = await mqttAccounts.get(db, req.params.id)
+      if (!found) throw notFound('MQTT account', req.params.id)
+      return found
+    },
+  )
 
   app.patch(
     '/mqtt-accounts/:id',
     {
       schema: {
+        response: { 200: aRecord },
         tags,
         params,
         body: z
@@ -95,21 +123,41 @@ export async function mqttAccountRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.delete('/mqtt-accounts/:id', { schema: { tags, params } }, async (req) => {
-    const found = await mqttAccounts.get(db, req.params.id)
-    if (!found || !(await mqttAccounts.remove(db, req.params.id)))
-      throw notFound('MQTT account', req.params.id)
-    ended(req.params.id, true)
-    return found
-  })
+  app.delete(
+    '/mqtt-accounts/:id',
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params,
+      },
+    },
+    async (req) => {
+      const found = await mqttAccounts.get(db, req.params.id)
+      if (!found || !(await mqttAccounts.remove(db, req.params.id)))
+        throw notFound('MQTT account', req.params.id)
+      ended(req.params.id, true)
+      return found
+    },
+  )
 
-  app.post('/mqtt-accounts/:id/secret', { schema: { tags, params } }, async (req) => {
-    const secret = newDeviceSecret()
-    const updated = await mqttAccounts.patch(db, req.params.id, {
-      secretHash: hashDeviceSecret(secretKey, secret),
-    })
-    if (!updated) throw notFound('MQTT account', req.params.id)
-    ended(req.params.id)
-    return { ...updated, secret }
-  })
+  app.post(
+    '/mqtt-accounts/:id/secret',
+    {
+      schema: {
+        response: { 200: aRecord },
+        tags,
+        params,
+      },
+    },
+    async (req) => {
+      const secret = newDeviceSecret()
+      const updated = await mqttAccounts.patch(db, req.params.id, {
+        secretHash: hashDeviceSecret(secretKey, secret),
+      })
+      if (!updated) throw notFound('MQTT account', req.params.id)
+      ended(req.params.id)
+      return { ...updated, secret }
+    },
+  )
 }
