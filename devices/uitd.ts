@@ -46,7 +46,14 @@ const uitdBits = [
   'line-fault',
 ]
 const operationBits = ['reset', 'silence', 'manual-alarm', 'alarm-cleared', 'self-test', 'confirm', 'test']
-const faultBits = new Set(['fault', 'main-power-fault', 'backup-power-fault', 'bus-fault', 'line-fault'])
+const faultBits = new Set([
+  'fault',
+  'main-power-fault',
+  'backup-power-fault',
+  'bus-fault',
+  'line-fault',
+  'centre-link-fault',
+])
 
 const bitsSet = (names: string[], value: number) => names.filter((_, i) => (value >> i) & 1)
 

@@ -20,6 +20,17 @@ CREATE TRIGGER devices_rules_changed BEFORE UPDATE OF type, site_id, resident_id
   ON devices FOR EACH ROW EXECUTE FUNCTION touch_rules_changed();
 CREATE TRIGGER sites_rules_changed BEFORE UPDATE OF timezone
   ON sites FOR EACH ROW EXECUTE FUNCTION touch_rules_changed();
+-- a device moved to another resident, or deleted: the resident it left has one device fewer
+CREATE FUNCTION touch_former_resident() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.resident_id IS NOT NULL AND (TG_OP = 'DELETE' OR OLD.resident_id IS DISTINCT FROM NEW.resident_id) THEN
+    UPDATE residents SET rules_changed_at = clock_timestamp() WHERE id = OLD.resident_id;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER devices_left_resident AFTER UPDATE OF resident_id OR DELETE
+  ON devices FOR EACH ROW EXECUTE FUNCTION touch_former_resident();
 CREATE INDEX residents_rules_changed ON residents (rules_changed_at);
 CREATE INDEX devices_rules_changed ON devices (rules_changed_at);
 

@@ -43,7 +43,7 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
     .optional(),
   // sessions per instance in external-broker mode (each carries one message in flight); keep it across restarts
-  HUB_MQTT_SESSIONS: z.coerce.number().int().min(1).max(64).default(8),
+  HUB_MQTT_SESSIONS: z.coerce.number().int().min(1).max(64).default(32),
   HUB_BROKER_AUTH_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   HUB_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   HUB_WEBHOOK_SECRET: z
@@ -89,11 +89,18 @@ const envSchema = z.object({
   HUB_PAID_CAP_PER_RESIDENT: z.coerce.number().int().min(1).max(100_000).default(30),
   HUB_PAID_CAP_PER_CONTACT: z.coerce.number().int().min(1).max(100_000).default(10),
   HUB_OFFLINE_FACTOR: z.coerce.number().positive().max(100).default(2),
-  // device health (src/rules/): battery hysteresis and flap control
+  // activity and device health (src/rules/): how often the rules are swept, battery hysteresis, flap control
+  HUB_RULES_INTERVAL: duration.default(15_000),
   HUB_BATTERY_LOW: z.coerce.number().min(0).max(100).default(20),
   HUB_BATTERY_OK: z.coerce.number().min(0).max(100).default(40),
   HUB_FLAP_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   HUB_FLAP_WINDOW: duration.default(10 * 60_000),
+  // the GB/T 26875.3 receiver's TCP port, on HTTP_HOST; unset: no receiver
+  UITD_PORT: port.optional(),
+  // the same over TLS, with HUB_TLS_CERT / HUB_TLS_KEY; unset: no TLS listener
+  UITDS_PORT: port.optional(),
+  // OneNET data push (数据推送): the token configured for the push in OneNET Studio; unset: the route refuses all
+  ONENET_PUSH_TOKEN: z.string().min(1).max(200).optional(),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   HUB_READINGS_RETENTION: duration.pipe(z.number().min(86_400_000, 'at least 1d')).default(400 * 86_400_000),
   // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop

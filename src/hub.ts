@@ -39,7 +39,8 @@ import { ensureAdmin } from './store/users.js'
 import { NoContactWatch } from './supervision/no-contact-watch.js'
 import { OfflineWatch } from './supervision/offline-watch.js'
 import { RetentionSweep } from './supervision/retention-sweep.js'
-import { loadTls } from './tls.js'
+import { loadTls, type TlsFiles } from './tls.js'
+import { UitdReceiver } from './uitd/receiver.js'
 
 // The composition root: wires store, broker, ingest, core, live feed and HTTP, and stops them in reverse.
 
@@ -53,6 +54,10 @@ export interface Hub {
   adminPassword: string | null
   /** every API route ("GET /api/v1/alerts/:id"): what the route × role matrix test walks */
   apiRoutes: readonly string[]
+  /** the GB/T 26875.3 receiver's port, or null when UITD_PORT is unset */
+  uitdPort: number | null
+  /** the receiver's TLS port (UITDS_PORT with a certificate), or null */
+  uitdTlsPort: number | null
   stop(): Promise<void>
 }
 
@@ -188,7 +193,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       bus,
       metrics,
       log,
-      everyMs: config.HUB_SUPERVISION_INTERVAL,
+      everyMs: config.HUB_RULES_INTERVAL,
       params: {
         batteryLow: config.HUB_BATTERY_LOW,
         batteryOk: config.HUB_BATTERY_OK,
@@ -233,6 +238,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       secretKey,
       publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
       mapTiles: config.HUB_MAP_TILES ?? null,
+      push: { ingest, onenetToken: config.ONENET_PUSH_TOKEN ?? null },
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,
       accounts: { passwordMinLength: config.HUB_PASSWORD_MIN_LENGTH, publicUrl: () => publicUrl() },
       tls,
@@ -249,6 +255,18 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     })
     const upgrades = attachUpgrades(app.server, { db, tokens, secretKey, broker, live, log })
     stops.push(() => app.close())
+    let listening: Promise<unknown> | undefined
+    const listenHttp = () =>
+      (listening ??= app
+        .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
+        .catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EADDRINUSE') throw err
+          throw new StartupError(
+            `HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`,
+          )
+        }))
+    // a cluster authenticates this hub's own sessions through its HTTP API (/broker/auth): listen first
+    if (config.MQTT_URL) await listenHttp()
     const mqttPort = await broker.start().catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') throw err
       throw new StartupError(`MQTT_PORT ${config.MQTT_PORT} is in use: stop what holds it or set MQTT_PORT`)
@@ -271,13 +289,14 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     stops.push(() => live.stop())
     stops.push(() => ingest.stop())
     stops.push(() => broker.stopAccepting())
-    await app
-      .listen({ port: config.HTTP_PORT, host: config.HTTP_HOST })
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EADDRINUSE') throw err
-        throw new StartupError(`HTTP_PORT ${config.HTTP_PORT} is in use: stop what holds it or set HTTP_PORT`)
-      })
+    await listenHttp()
     const httpPort = (app.server.address() as { port: number }).port
+    const uitdPorts = await startUitdReceiver(
+      config,
+      { db, ingest, metrics, log, now: () => alarms.clock.now() },
+      tls,
+      stops,
+    )
     // links in notifications need the real port when HTTP_PORT is 0 (tests)
     publicUrl = () => config.HUB_PUBLIC_URL.replace(/:0$/, `:${httpPort}`)
     // escalation starts once the hub is reachable: overdue steps from before a crash run now
@@ -314,6 +333,8 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     return {
       httpPort,
       mqttPort,
+      uitdPort: uitdPorts.plain,
+      uitdTlsPort: uitdPorts.tls,
       mqttTlsPort,
       databaseUrl,
       adminPassword,
@@ -324,4 +345,36 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     await stopAll()
     throw err
   }
+}
+
+/**
+ * The GB/T 26875.3 receiver on UITD_PORT (plain TCP) and, with a certificate, UITDS_PORT (TLS), both on
+ * HTTP_HOST; closed before ingest drains. The ports, null for each that is off.
+ */
+async function startUitdReceiver(
+  config: Config,
+  deps: Omit<ConstructorParameters<typeof UitdReceiver>[0], 'linkSweepMs'>,
+  tls: TlsFiles | null,
+  stops: (() => unknown)[],
+): Promise<{ plain: number | null; tls: number | null }> {
+  const wanted = [
+    { name: 'UITD_PORT', port: config.UITD_PORT, tls: undefined },
+    { name: 'UITDS_PORT', port: tls ? config.UITDS_PORT : undefined, tls: tls ?? undefined },
+  ]
+  if (wanted.every((w) => w.port === undefined)) return { plain: null, tls: null }
+  const receiver = new UitdReceiver({ ...deps, linkSweepMs: 5_000 })
+  stops.push(() => receiver.close())
+  const ports: (number | null)[] = []
+  for (const w of wanted) {
+    if (w.port === undefined) {
+      ports.push(null)
+      continue
+    }
+    const port = await receiver.start(w.port, config.HTTP_HOST, w.tls).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err
+      throw new StartupError(`${w.name} ${w.port} is in use: stop what holds it or set ${w.name}`)
+    })
+    ports.push(port)
+  }
+  return { plain: ports[0] ?? null, tls: ports[1] ?? null }
 }

@@ -176,6 +176,22 @@ t.test('the rule engine', async (t) => {
     },
   )
 
+  await t.test('a moved device: the resident it left stops being watched', async (t) => {
+    await resident('res_from', null, [['pir_move', 'motion-sensor']])
+    await resident('res_to', null, [])
+    // long unchanged: only the triggers can bring them back into a refresh
+    for (const table of ['residents', 'devices', 'sites'])
+      await db.query(`UPDATE ${table} SET rules_changed_at = '2026-01-01T00:00:00Z'`)
+    const e = await engine()
+    t.ok(e.states.get('inactivity')!.has('res_from'))
+    t.notOk(e.states.get('inactivity')!.has('res_to'))
+    await db.query(`UPDATE devices SET resident_id = 'res_to' WHERE id = 'pir_move'`)
+    await e.sweep()
+    t.notOk(e.states.get('inactivity')!.has('res_from'), 'no activity device left')
+    t.ok(e.states.get('inactivity')!.has('res_to'))
+    await e.stop()
+  })
+
   await t.test('a flapping device is one alert holding its toggles, and no offline alert', async (t) => {
     await resident('res_flap', null, [['btn_flap', 'call-button']])
     const e = await engine()

@@ -8,8 +8,20 @@ import { addUser } from './fixtures/people.js'
 // side of month boundaries in two time zones, and the no-contact alert opening and closing.
 
 t.test('welfare visits', async (t) => {
-  const h = await startTestHub(t, { HUB_NO_CONTACT_INTERVAL: '1s' })
+  const h = await startTestHub(t, { HUB_NO_CONTACT_INTERVAL: '1s', HUB_SUPERVISION_INTERVAL: '1s' })
   const db = await dbClient(t, h.hub.databaseUrl)
+  /** Waits (bounded) until activity monitoring has saved a sign of life for the resident. */
+  async function watched(residentId: string) {
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await db.query(
+        'SELECT 1 FROM resident_rule_state WHERE resident_id = $1 AND last_activity IS NOT NULL',
+        [residentId],
+      )
+      if (rows.length) return
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    throw new Error(`activity monitoring never watched ${residentId}`)
+  }
   const site = (name: string, timezone: string, district: string) =>
     h.create('/api/v1/sites', { kind: 'home', name, address: `${name} Road`, timezone, district })
   const A = await site('A', 'Asia/Shanghai', 'Xihu')
@@ -151,19 +163,22 @@ t.test('welfare visits', async (t) => {
       const D = await site('D', 'Asia/Shanghai', 'Gongshu')
       const long = new Date(Date.now() - 40 * 86_400_000).toISOString()
       const quiet = await resident(D, 'Quiet', true, long)
-      // heard from by its device before it is moved into the past, so it is never without contact
+      // a call button's heartbeats are no sign of life: only activity monitoring and visits are contact
+      const button = await h.create('/api/v1/devices', {
+        type: 'call-button',
+        siteId: D.id,
+        residentId: quiet.id,
+      })
+      await db.query('UPDATE devices SET last_seen = now() WHERE id = $1', [button.id])
+      // watched by a motion sensor before it is moved into the past, so it is never without contact
       const heard = await h.create('/api/v1/residents', {
         siteId: D.id,
         name: 'Heard',
         abilityLevel: 1,
         specialDifficulty: true,
       })
-      const device = await h.create('/api/v1/devices', {
-        type: 'call-button',
-        siteId: D.id,
-        residentId: heard.id,
-      })
-      await db.query('UPDATE devices SET last_seen = now() WHERE id = $1', [device.id])
+      await h.create('/api/v1/devices', { type: 'motion-sensor', siteId: D.id, residentId: heard.id })
+      await watched(heard.id)
       await db.query('UPDATE residents SET created_at = $2 WHERE id = $1', [heard.id, long])
       const opened = await feed.waitFor(
         (m) => m.kind === 'alert.opened' && m.data.type === 'no-contact' && m.data.residentId === quiet.id,
@@ -178,7 +193,7 @@ t.test('welfare visits', async (t) => {
       t.same(
         open.items.map((a: any) => a.residentId),
         [quiet.id],
-        'a resident whose device reports has none',
+        'a resident watched by activity monitoring has none',
       )
       // an old visit (A2's, in October) is no contact either, and recording it resolved nothing
       t.equal((await visit(quiet, long)).status, 201)
@@ -198,12 +213,12 @@ t.test('welfare visits', async (t) => {
       )
       t.equal(resolved.data.outcome, 'visited')
 
-      const a2Device = await h.create('/api/v1/devices', {
-        type: 'call-button',
+      const sensor = await h.create('/api/v1/devices', {
+        type: 'motion-sensor',
         siteId: A.id,
         residentId: a2.id,
       })
-      await db.query('UPDATE devices SET last_seen = now() WHERE id = $1', [a2Device.id])
+      await (await h.connectDevice(sensor)).telemetry({ motion: 1 })
       const heardFrom = await feed.waitFor(
         (m) =>
           m.kind === 'alert.updated' &&

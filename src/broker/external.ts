@@ -5,7 +5,7 @@ import { deviceDefinition } from '../../devices/index.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { deviceTopic, inboundChannels, parseDeviceTopic, TOPIC_ROOT } from '../contract/topics.js'
 import { StoppingError } from '../ingest/group-commit.js'
-import type { Ingest } from '../ingest/ingest.js'
+import type { IngestPort } from '../ingest/port.js'
 import type { DeviceSession } from '../ingest/session.js'
 import type { Metrics } from '../metrics.js'
 import { StartupError } from '../startup-error.js'
@@ -16,7 +16,7 @@ import type { BrokerPort } from './port.js'
 // External-broker mode (MQTT_URL): the hub is an MQTT 5 client of the devices' cluster, which authenticates
 // devices (through /api/v1/broker/auth and /acl) and enforces their topics. Each instance consumes the device
 // topics through shared subscriptions, so N instances split the load; each of its sessions is persistent (clean
-// start off, a stable client id, QoS 1) and acknowledges a message only once Ingest.handle has committed it, so
+// start off, a stable client id, QoS 1) and acknowledges a message only once the ingest port (src/ingest/port.ts) has committed it, so
 // what a killed instance had not committed is redelivered when that session comes back.
 // MQTT.js handles one incoming packet at a time and holds the next until the custom ack is given, so one
 // session carries one message in flight: an instance opens `sessions` of them to keep group commit fed.
@@ -36,7 +36,7 @@ export interface ExternalBrokerDeps {
   sessions: number
   /** device rows (the main pool) */
   db: Db
-  ingest: Ingest
+  ingest: IngestPort
   metrics: Metrics
   log: Logger
 }
@@ -109,7 +109,7 @@ export class ExternalBroker implements BrokerPort {
   private async receive(topic: string, payload: Buffer, qos: number) {
     const startedAt = process.hrtime.bigint()
     const target = parseDeviceTopic(topic)
-    if (!target || !inboundChannels.has(target.channel)) {
+    if (!target || target.channel === 'commands') {
       this.deps.metrics.mqttRefused.inc({ reason: 'publish-acl' })
       return
     }
@@ -119,7 +119,8 @@ export class ExternalBroker implements BrokerPort {
       this.deps.log.warn({ topic }, 'a message for an unknown device from the cluster: dropped')
       return
     }
-    await this.deps.ingest.handle(device, target.channel, topic, payload, qos, startedAt)
+    const message = { channel: target.channel, bytes: payload, qos, topic }
+    await this.deps.ingest.accept(device, message, undefined, startedAt)
   }
 
   /** Not acknowledged: the cluster redelivers it when this session reconnects, which a fault forces now. */

@@ -3,8 +3,10 @@ import type { WebSocket } from 'ws'
 import type { CommandMessage } from '../contract/command-json.js'
 import type { Broker } from './broker.js'
 
-// The one broker interface the hub sees: the embedded aedes (default) or a client of an external MQTT cluster
-// (MQTT_URL, external.ts). Either way a device message reaches Ingest.handle and is acknowledged after commit.
+// The one broker interface the rest of the hub sees: the embedded aedes (default) or a client of an external
+// MQTT cluster (MQTT_URL, external.ts). Either way a device message reaches the ingest port and is acknowledged
+// after commit. What only aedes does (the TLS listener, ending device sessions, site alert topics) hub.ts wires
+// to the embedded broker alone.
 
 export interface BrokerPort {
   /** Starts; resolves to the MQTT port devices connect to (the cluster's port in external mode). */

@@ -58,6 +58,11 @@ async function onDuty(q: Queryable, siteId: string, at: Date) {
   return (await onDutyAt(q, siteId, at)).map((p) => ({ name: p.name, phone: p.phone }))
 }
 
+function eventLocation(alert: AlertJson): Record<string, string | undefined> | null {
+  const l = (alert.event as { location?: unknown } | null)?.location
+  return l && typeof l === 'object' ? (l as Record<string, string | undefined>) : null
+}
+
 /** Queues `kind` about an alert to every centre of its site; returns how many (0: the site has none). */
 export async function queueSignals(
   q: Queryable,
@@ -69,7 +74,8 @@ export async function queueSignals(
 ): Promise<number> {
   const centres = await centresOf(q, site.id)
   if (centres.length === 0) return 0
-  const loc = device?.location ?? {}
+  // a panel behind a GB/T 26875.3 UITD names the component's place in the event (devices/uitd.ts)
+  const loc = eventLocation(alert) ?? device?.location ?? {}
   const signal: Omit<FireSignal, 'messageId'> = {
     kind,
     site,

@@ -123,6 +123,14 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/api-keys': admins,
   'GET /api/v1/api-keys': admins,
   'DELETE /api/v1/api-keys/:id': admins,
+
+  'POST /api/v1/sites/:id/uitds': admins,
+  'GET /api/v1/sites/:id/uitds': careTeam,
+  'POST /api/v1/sites/:id/uitds/:uitdId/components': admins,
+  'GET /api/v1/sites/:id/uitds/:uitdId/components': careTeam,
+  // signed by the platform with ONENET_PUSH_TOKEN, checked by the route itself
+  'GET /api/v1/ingest/onenet': 'public',
+  'POST /api/v1/ingest/onenet': 'public',
 }
 
 /** The rule for a route as Fastify registers it (HEAD follows GET), or undefined: none written yet. */

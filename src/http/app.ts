@@ -13,6 +13,7 @@ import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus } from '../bus.js'
 import type { CommandMessage } from '../contract/command-json.js'
 import { HubError } from '../errors.js'
+import type { IngestPort } from '../ingest/port.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import type { TlsFiles } from '../tls.js'
@@ -36,6 +37,7 @@ import { familyInviteRoutes } from './routes/family-invites.js'
 import { fireRoutes } from './routes/fire.js'
 import { fireViewRoutes } from './routes/fire-views.js'
 import { healthRoutes } from './routes/health.js'
+import { ingestPushRoutes } from './routes/ingest-push.js'
 import { mqttAccountRoutes } from './routes/mqtt-accounts.js'
 import { personalDataRoutes } from './routes/personal-data.js'
 import { placeRoutes } from './routes/places.js'
@@ -43,6 +45,7 @@ import { residentRoutes } from './routes/residents.js'
 import { shiftRoutes } from './routes/shifts.js'
 import { siteRoutes } from './routes/sites.js'
 import { statsRoutes } from './routes/stats.js'
+import { uitdRoutes } from './routes/uitds.js'
 import { userRoutes } from './routes/users.js'
 import { visitRoutes } from './routes/visits.js'
 import { registerSecurity } from './security-headers.js'
@@ -65,6 +68,8 @@ export interface AppDeps {
   noContactAfterMs?: number
   /** the password policy's minimum and the base of invitation links (README, "Accounts") */
   accounts: { passwordMinLength: number; publicUrl: () => string }
+  /** carrier-platform push: where reports go, and OneNET's push token (null: every push is refused) */
+  push: { ingest: IngestPort; onenetToken: string | null }
   /** HUB_BROKER_AUTH_TOKEN: the external cluster's bearer for /broker/auth and /acl (null: they are off) */
   brokerAuthToken: string | null
   /** true while the broker and database are up */
@@ -170,6 +175,8 @@ export async function buildApp(deps: AppDeps) {
       await v1.register(commandRoutes)
       await v1.register(consoleConfigRoutes)
       await v1.register(statsRoutes)
+      await v1.register(uitdRoutes)
+      await v1.register(ingestPushRoutes)
       await v1.register(visitRoutes)
       await v1.register(auditRoutes)
       await v1.register(personalDataRoutes)

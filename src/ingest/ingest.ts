@@ -49,6 +49,14 @@ function parseJson(payload: Buffer): unknown {
   }
 }
 
+/**
+ * The reason text quotes the payload, which may carry what PostgreSQL text cannot hold (NUL, a lone surrogate):
+ * such a reject would fail to be recorded and the message would never be acknowledged.
+ */
+const storableText = (s: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must go
+  s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+
 function schemaDetail(err: ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')
 }
@@ -277,7 +285,7 @@ export class Ingest implements IngestPort {
       receivedAt,
       topic,
       reason,
-      detail,
+      detail: storableText(detail),
       raw,
       keep,
     })

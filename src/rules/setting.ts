@@ -13,7 +13,7 @@ export function durationMs(v: string): number {
 const duration = z
   .string()
   .regex(/^\d+[smhd]$/, 'a number followed by s, m, h or d, e.g. 4h')
-  .refine((v) => durationMs(v) >= 1_000 && durationMs(v) <= 7 * 86_400_000, 'between 1s and 7d')
+  .refine((v) => durationMs(v) >= 10_000 && durationMs(v) <= 7 * 86_400_000, 'between 10s and 7d')
 
 /** wall-clock HH:MM in the site's time zone; 24:00 is the end of the day */
 const clock = z

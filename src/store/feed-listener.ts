@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { Db } from './db.js'
 
-// LISTEN hub_feed (migration 014): every committed feed append, from any hub instance on this database,
+// LISTEN hub_feed (migration 022): every committed feed append, from any hub instance on this database,
 // announces its highest seq. One connection of the pool is kept for it; if it drops, another is taken and the
 // caller told to catch up from the database (notifications sent meanwhile are lost with the connection).
 

@@ -80,6 +80,7 @@ export const devices = resourceStore({
     residentId: { column: 'resident_id' },
     location: { column: 'location', json: true },
     secretHash: { column: 'secret_hash' },
+    externalId: { column: 'external_id' },
   },
   toJson: (r: Row) => ({
     id: r.id as string,
@@ -92,6 +93,7 @@ export const devices = resourceStore({
     battery: r.battery as number | null,
     rssi: r.rssi as number | null,
     rejectedCount: r.rejected_count as number,
+    externalId: (r.external_id as string | null) ?? null,
     createdAt: iso(r.created_at),
   }),
 })

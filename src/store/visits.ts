@@ -132,16 +132,17 @@ export interface ContactState {
 }
 
 /**
- * Residents whose "no contact" state differs from their alerts: special-difficulty residents with neither data
- * from any of their devices nor a visit since `cutoff` (counting from when they were registered) and no open
- * alert, and open alerts of residents heard from, visited or no longer special-difficulty since.
+ * Residents whose "no contact" state differs from their alerts: special-difficulty residents with neither a sign
+ * of life from activity monitoring (its last activity, or when it began watching) nor a visit since `cutoff`
+ * (counting from when they were registered) and no open alert, and open alerts of residents heard from, visited
+ * or no longer special-difficulty since.
  */
 export async function contactChanges(q: Queryable, cutoff: Date, limit = 1000): Promise<ContactState[]> {
   const { rows } = await q.query<Row>(
     `SELECT * FROM (
        SELECT r.id, r.site_id, a.id AS alert_id,
          greatest(r.created_at,
-           (SELECT max(d.last_seen) FROM devices d WHERE d.resident_id = r.id),
+           (SELECT s.last_activity FROM resident_rule_state s WHERE s.resident_id = r.id),
            (SELECT max(v.at) FROM visits v WHERE v.resident_id = r.id)) AS last_contact,
          r.special_difficulty
        FROM residents r

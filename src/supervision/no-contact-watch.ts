@@ -4,10 +4,10 @@ import type { AlertWork } from '../alerting/work.js'
 import { getAlert } from '../store/alerts.js'
 import { contactChanges, openNoContactAlert } from '../store/visits.js'
 
-// A special-difficulty resident the hub has neither heard about (no data from any of their devices) nor seen
-// visited for `afterMs` (default 30 days) is a blind spot: a technical "no-contact" alert (priority 3) asks
-// someone to look. A visit resolves it at once ("visited"); device data resolves it on the next pass
-// ("activity"). Like offline supervision, a periodic pass through the alerting runner.
+// A special-difficulty resident with neither activity data (a sign of life from their activity devices, as the
+// rule engine records it in resident_rule_state) nor a visit for `afterMs` (default 30 days) is a blind spot: a
+// technical "no-contact" alert (priority 3) asks someone to look. A visit resolves it at once ("visited");
+// activity resolves it on the next pass ("activity"). Like offline supervision, a periodic pass through the alerting runner.
 
 export interface NoContactWatchDeps {
   alerts: AlertRunner

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import type { Logger } from 'pino'
 import { type BadFrame, commands, encodeFrame, type Frame, reply } from '../contract/gbt26875/frame.js'
 import { FrameReader } from '../contract/gbt26875/reader.js'
@@ -7,6 +8,7 @@ import type { IngestPort } from '../ingest/port.js'
 import type { Metrics } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import { claimRestoredLink, componentPlaces } from '../store/uitds.js'
+import type { TlsFiles } from '../tls.js'
 import { FireFirst } from './fire-first.js'
 import { LinkWatch } from './link-watch.js'
 import { carriesFire, componentKey, labelNow, labelToDate, unitObjects } from './objects.js'
@@ -48,7 +50,8 @@ interface Conn {
 }
 
 export class UitdReceiver {
-  private server?: Server
+  private readonly servers: Server[] = []
+  private watching = false
   private readonly conns = new Set<Socket>()
   private readonly registry: UitdRegistry
   private readonly queue = new FireFirst()
@@ -59,23 +62,24 @@ export class UitdReceiver {
     this.links = new LinkWatch({ ...deps, registry: this.registry, everyMs: deps.linkSweepMs })
   }
 
-  async start(port: number, host: string): Promise<number> {
-    const server = createServer((socket) => this.connect(socket))
-    this.server = server
+  /** Listens on `port` (plain TCP, or TLS with `tls`); the link watch starts with the first listener. */
+  async start(port: number, host: string, tls?: TlsFiles): Promise<number> {
+    const onSocket = (socket: Socket) => this.connect(socket)
+    const server = tls ? createTlsServer(tls, onSocket) : createServer(onSocket)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => resolve())
     })
-    this.links.start()
+    this.servers.push(server)
+    if (!this.watching) this.links.start()
+    this.watching = true
     return (server.address() as { port: number }).port
   }
 
   async close() {
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve()
-      this.server.close(() => resolve())
-      for (const s of this.conns) s.destroy()
-    })
+    const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
+    for (const s of this.conns) s.destroy()
+    await Promise.all(closed)
     await this.links.stop()
   }
 

@@ -18,6 +18,8 @@ const device = z.object({
   siteId: z.string().min(1),
   residentId: z.string().min(1).optional(),
   location: location.default({}),
+  // a carrier platform's id for the device (OneNET's deviceId): its pushes reach this device
+  externalId: z.string().min(1).max(200).optional(),
 })
 
 async function deviceExtraRoutes(fastify: FastifyInstance) {
