@@ -19,3 +19,6 @@ export const aRecord: z.ZodType = z
 
 /** A text file (CSV) for download. */
 export const aCsvFile: z.ZodType = z.string().describe('text/csv')
+
+/** Plain text (e.g. a platform's URL-check echo). */
+export const aText: z.ZodType = z.string().describe('text/plain')
