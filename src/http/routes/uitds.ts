@@ -14,7 +14,7 @@ import {
   listUitds,
   upsertComponents,
 } from '../../store/uitds.js'
-import { aList, aRecord } from '../response-schemas.js'
+import { aList, anObject, aRecord } from '../response-schemas.js'
 
 import { siteParams, visibleSite } from '../site-access.js'
 
@@ -126,7 +126,7 @@ export async function uitdRoutes(fastify: FastifyInstance) {
     `${path}/:uitdId/components`,
     {
       schema: {
-        response: { 200: aRecord },
+        response: { 200: anObject },
         tags,
         description: `CSV (text/csv, header systemAddress,componentAddress,building,floor,zone,room) or a JSON array of
           such objects, at most ${MAX_ROWS} rows; a component already mapped is moved. Bad rows are reported, good ones kept.`,
