@@ -65,6 +65,14 @@ const envSchema = z.object({
     .optional(),
   HUB_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
   HUB_TOKEN_TTL: duration.default(12 * 3_600_000),
+  // host names and CIDR ranges the hub may send to although loopback, private or link-local (README, SSRF)
+  HUB_OUTBOUND_ALLOW: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((i) => /^[\w.:-]+(\/\d{1,3})?$/.test(i.trim())),
+      'comma-separated host names and CIDR ranges, e.g. 127.0.0.0/8,::1,localhost',
+    )
+    .optional(),
   HUB_PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(12).default(8),
   HUB_NOTIFY_DEADLINE: duration.default(24 * 3_600_000),
   HUB_DEDUPE_WINDOW: duration.default(24 * 3_600_000),

@@ -27,6 +27,7 @@ import { channelsFor, createChannels } from './notify/channels/index.js'
 import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
 import { capPaidChannels } from './notify/paid-cap.js'
+import { setOutboundAllow } from './outbound.js'
 import { RuleEngine } from './rules/engine.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
@@ -96,6 +97,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
     if (applied.length) log.info({ migrations: applied }, 'database schema migrated')
     const readingsRetainedByTimescale = await applyReadingsRetention(db, config.HUB_READINGS_RETENTION)
     const secretKey = await hubSecret(db, 'secret_key', config.HUB_SECRET_KEY, randomKey)
+    setOutboundAllow(config.HUB_OUTBOUND_ALLOW)
     const webhookSecret = await hubSecret(
       db,
       'webhook_secret',

@@ -44,7 +44,7 @@ t.test('the console API', async (t) => {
     const codes = (o: { responses: object }) => Object.keys(o.responses).sort()
     const ack = op('/alerts/{id}/ack', 'post')
     t.equal(ack.requestBody.required, false, "ack's body may be left out")
-    t.same(codes(ack), ['200', '400', '401', '403', '404', '409'])
+    t.same(codes(ack), ['200', '400', '401', '403', '404', '409', '413', '503'])
     const actions = op('/alerts/{id}/actions', 'post')
     t.equal(actions.requestBody.required, true)
     t.same(actions.requestBody.content['application/json'].schema.properties.action.enum, [
@@ -54,11 +54,11 @@ t.test('the console API', async (t) => {
       'called-120',
       'called-119',
     ])
-    t.same(codes(actions), ['200', '400', '401', '403', '404', '409'])
-    t.same(codes(op('/console/config', 'get')), ['200', '401'])
+    t.same(codes(actions), ['200', '400', '401', '403', '404', '409', '413', '503'])
+    t.same(codes(op('/console/config', 'get')), ['200', '400', '401', '403', '503'])
     for (const path of ['/stats/alerts', '/stats/response', '/stats/false-alarms']) {
       const stats = op(path, 'get')
-      t.same(codes(stats), ['200', '400', '401', '404'], path)
+      t.same(codes(stats), ['200', '400', '401', '403', '404', '503'], path)
       const names = stats.parameters.map((p: { name: string }) => p.name)
       t.ok(
         ['from', 'to', 'siteId', 'format'].every((n) => names.includes(n)),

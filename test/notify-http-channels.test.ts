@@ -7,8 +7,13 @@ import { smsChannel } from '../src/notify/channels/sms.js'
 import { webhookChannel } from '../src/notify/channels/webhook.js'
 import { verifyWebhook } from '../src/notify/signing.js'
 import { renderSms } from '../src/notify/templates.js'
+import { setOutboundAllow } from '../src/outbound.js'
 import { chinese, english, sampleMessage } from './fixtures/notification.js'
+import { LOOPBACK } from './fixtures/process.js'
 import { startSmsGateway, startWebhookReceiver } from './fixtures/receivers.js'
+
+// the receivers listen on loopback, which the outbound guard refuses unless allowed (as the hub's HUB_OUTBOUND_ALLOW)
+setOutboundAllow(LOOPBACK)
 
 // The webhook and SMS channels against real local HTTP servers, and the choice of channels for a contact.
 

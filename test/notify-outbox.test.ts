@@ -5,13 +5,18 @@ import { Bus } from '../src/bus.js'
 import { createMetrics } from '../src/metrics.js'
 import { webhookChannel } from '../src/notify/channels/webhook.js'
 import { Outbox } from '../src/notify/outbox.js'
+import { setOutboundAllow } from '../src/outbound.js'
 import { createPool, type Db } from '../src/store/db.js'
 import { startEmbedded } from '../src/store/embedded.js'
 import { migrate } from '../src/store/migrate.js'
 import { insertNotifications, type NewNotification } from '../src/store/notifications.js'
 import { tempDataDir } from './fixtures/data-dir.js'
 import { english, sampleMessage } from './fixtures/notification.js'
+import { LOOPBACK } from './fixtures/process.js'
 import { startWebhookReceiver } from './fixtures/receivers.js'
+
+// the receivers listen on loopback, which the outbound guard refuses unless allowed (as the hub's HUB_OUTBOUND_ALLOW)
+setOutboundAllow(LOOPBACK)
 
 // The outbox worker against a real PostgreSQL and real webhook receivers: batches of due notifications claimed
 // by several workers at once, each sent and recorded once; failures within a batch retried and recorded one

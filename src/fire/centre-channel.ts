@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import type { DeliveryResult } from '../notify/channel.js'
 import { checkUrl, DEFAULT_TIMEOUT_MS, failedStatus, postJson } from '../notify/channels/http-post.js'
 import { signWebhook } from '../notify/signing.js'
+import { checkOutboundHost } from '../outbound.js'
 import type { CentreAddress, FireSignal } from './signal.js'
 
 // Sends a fire signal to a monitoring centre. http(s): the signal as JSON, signed like every webhook the hub
@@ -51,6 +52,7 @@ export function centreSender({
         error: 'an mqtt centre URL needs a topic: mqtt://host:port/topic',
       }
     try {
+      await checkOutboundHost(url.hostname)
       const client = await broker(url)
       const timeout = new Promise<never>((_, reject) =>
         setTimeout(() => reject(new Error(`no PUBACK within ${timeoutMs} ms`)), timeoutMs).unref(),

@@ -9,13 +9,16 @@ export const anObject: z.ZodType = z.looseObject({}).describe('a JSON object; it
 
 /** A collection page: `{ items, nextCursor? }`. */
 export const aList: z.ZodType = z
-  .looseObject({ items: z.array(z.looseObject({})), nextCursor: z.string().optional() })
+  .looseObject({ items: z.array(z.unknown()), nextCursor: z.string().optional() })
   .describe('{ items, nextCursor? }; the fields of each item are in the README')
 
-/** A record with its id. */
+/** A record with its id (or, for an import, the summary of what was done). */
 export const aRecord: z.ZodType = z
-  .looseObject({ id: z.string() })
+  .looseObject({ id: z.string().optional() })
   .describe('the record; its fields are in the README')
 
 /** A text file (CSV) for download. */
 export const aCsvFile: z.ZodType = z.string().describe('text/csv')
+
+/** Plain text (e.g. a platform's URL-check echo). */
+export const aText: z.ZodType = z.string().describe('text/plain')

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals'
-import { api } from './api'
+import { ApiError, api } from './api'
 
 // Sites, residents and devices by id, fetched once each on first sight and shared by every screen. A queue of
 // a thousand alerts shows its first rows at once and fills names in as they arrive.
@@ -17,7 +17,8 @@ export function entity<T>(kind: Kind, id: string | null | undefined): T | undefi
     asked.add(key)
     api<T>('GET', `/${kind}/${encodeURIComponent(id)}`)
       .then((v) => remember(kind, id, v))
-      .catch(() => asked.delete(key))
+      // a role that may not read it (a family's relative's site) is not asked again on every render
+      .catch((e) => (e instanceof ApiError && e.status === 403) || asked.delete(key))
   }
   return have
 }

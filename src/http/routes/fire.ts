@@ -10,6 +10,7 @@ import { centres } from '../../store/centres.js'
 import { withTransaction } from '../../store/db.js'
 import { cancelCentreSignals } from '../../store/fire-signal-log.js'
 import { sites } from '../../store/provisioning.js'
+import { noPrivateTarget } from '../contact-fields.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { page, pageQuery } from '../paging.js'
 import { aList, aRecord } from '../response-schemas.js'
@@ -32,6 +33,7 @@ const centreUrl = z
     (u) => !/^mqtts?:$/.test(parsedUrl(u)?.protocol ?? '') || (parsedUrl(u)?.pathname.length ?? 0) > 1,
     'an mqtt URL needs a topic',
   )
+  .refine(noPrivateTarget.check, noPrivateTarget.params)
 const centreBody = z.object({
   name: z.string().min(1).max(200),
   url: centreUrl,

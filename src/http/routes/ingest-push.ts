@@ -5,6 +5,7 @@ import { deviceDefinition } from '../../../devices/index.js'
 import * as onenet from '../../../devices/platforms/onenet.js'
 import { HubError, notFound } from '../../errors.js'
 import { deviceByExternalId } from '../../store/external-devices.js'
+import { anObject, aText } from '../response-schemas.js'
 
 // Carrier-platform push (README, "Carrier-platform push"): the platform's signature is checked, its device id
 // mapped to a hub device (`externalId`), its message decoded by the platform adapter in devices/platforms/ and
@@ -36,6 +37,7 @@ export async function ingestPushRoutes(fastify: FastifyInstance) {
     '/ingest/onenet',
     {
       schema: {
+        response: { 200: aText },
         tags,
         description: "OneNET's URL check: answers msg itself when the signature verifies",
         querystring: onenet.urlCheck,
@@ -52,6 +54,7 @@ export async function ingestPushRoutes(fastify: FastifyInstance) {
     '/ingest/onenet',
     {
       schema: {
+        response: { 200: anObject },
         tags,
         description: 'A OneNET data push (thing-model notify), signed with ONENET_PUSH_TOKEN',
         body: onenet.push,

@@ -14,6 +14,8 @@ import {
   listUitds,
   upsertComponents,
 } from '../../store/uitds.js'
+import { aList, anObject, aRecord } from '../response-schemas.js'
+
 import { siteParams, visibleSite } from '../site-access.js'
 
 // GB/T 26875.3 UITDs of a site (README, "GB/T 26875.3 receiver"): registration by address, and the map of the
@@ -64,34 +66,55 @@ export async function uitdRoutes(fastify: FastifyInstance) {
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body))
 
   const path = '/sites/:id/uitds'
-  app.post(path, { schema: { tags, params: siteParams, body: uitdBody } }, async (req, reply) => {
-    const site = await visibleSite(db, req, req.params.id)
-    const { address, name, linkTimeoutS } = req.body
-    // the backing device never logs in over MQTT: its secret is random and shown to no one
-    const secretHash = hashDeviceSecret(secretKey, randomBytes(24))
-    const created = await insertUitd(
-      db,
-      {
-        id: newId('uitd'),
-        deviceId: newId('dev'),
-        siteId: site.id,
-        address,
-        name: name ?? `UITD ${address}`,
-        linkTimeoutS,
+  app.post(
+    path,
+    {
+      schema: {
+        response: { 201: aRecord },
+        tags,
+        params: siteParams,
+        body: uitdBody,
       },
-      secretHash,
-    ).catch((err: { code?: string }) => {
-      if (err.code === '23505')
-        throw new HubError('HUB_ERR_CONFLICT', `a UITD with address ${address} is already registered`)
-      throw err
-    })
-    return reply.code(201).send(created)
-  })
+    },
+    async (req, reply) => {
+      const site = await visibleSite(db, req, req.params.id)
+      const { address, name, linkTimeoutS } = req.body
+      // the backing device never logs in over MQTT: its secret is random and shown to no one
+      const secretHash = hashDeviceSecret(secretKey, randomBytes(24))
+      const created = await insertUitd(
+        db,
+        {
+          id: newId('uitd'),
+          deviceId: newId('dev'),
+          siteId: site.id,
+          address,
+          name: name ?? `UITD ${address}`,
+          linkTimeoutS,
+        },
+        secretHash,
+      ).catch((err: { code?: string }) => {
+        if (err.code === '23505')
+          throw new HubError('HUB_ERR_CONFLICT', `a UITD with address ${address} is already registered`)
+        throw err
+      })
+      return reply.code(201).send(created)
+    },
+  )
 
-  app.get(path, { schema: { tags, params: siteParams } }, async (req) => {
-    const site = await visibleSite(db, req, req.params.id)
-    return { items: await listUitds(db, site.id) }
-  })
+  app.get(
+    path,
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        params: siteParams,
+      },
+    },
+    async (req) => {
+      const site = await visibleSite(db, req, req.params.id)
+      return { items: await listUitds(db, site.id) }
+    },
+  )
 
   async function uitdOf(siteId: string, uitdId: string) {
     const u = await getUitd(db, siteId, uitdId)
@@ -103,6 +126,7 @@ export async function uitdRoutes(fastify: FastifyInstance) {
     `${path}/:uitdId/components`,
     {
       schema: {
+        response: { 200: anObject },
         tags,
         description: `CSV (text/csv, header systemAddress,componentAddress,building,floor,zone,room) or a JSON array of
           such objects, at most ${MAX_ROWS} rows; a component already mapped is moved. Bad rows are reported, good ones kept.`,
@@ -134,8 +158,18 @@ export async function uitdRoutes(fastify: FastifyInstance) {
     },
   )
 
-  app.get(`${path}/:uitdId/components`, { schema: { tags, params: uitdParams } }, async (req) => {
-    const site = await visibleSite(db, req, req.params.id)
-    return { items: await listComponents(db, (await uitdOf(site.id, req.params.uitdId)).id) }
-  })
+  app.get(
+    `${path}/:uitdId/components`,
+    {
+      schema: {
+        response: { 200: aList },
+        tags,
+        params: uitdParams,
+      },
+    },
+    async (req) => {
+      const site = await visibleSite(db, req, req.params.id)
+      return { items: await listComponents(db, (await uitdOf(site.id, req.params.uitdId)).id) }
+    },
+  )
 }

@@ -1,5 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
+import { guardedLookup, OutboundRefused, outboundRefusal } from '../../outbound.js'
 import type { DeliveryResult } from '../channel.js'
 
 // One JSON POST with a deadline, and what its outcome means for a retry; shared by the webhook and SMS channels.
@@ -32,9 +33,10 @@ export function checkUrl(url: string): URL | Extract<DeliveryResult, { ok: false
 
 // Connections are kept alive per receiver: a burst of notifications to one family app or centre reuses a few
 // sockets instead of a TCP handshake each. node:http rather than fetch: a quarter of fetch's CPU per request.
+// Every connection resolves through the outbound guard: a name pointing at a private address is refused.
 const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, lookup: guardedLookup }),
+  'https:': new https.Agent({ keepAlive: true, lookup: guardedLookup }),
 }
 
 function networkError(err: unknown): string {
@@ -92,12 +94,20 @@ export async function postJson(
   headers: Record<string, string>,
   { timeoutMs, readAnswer }: { timeoutMs: number; readAnswer: boolean },
 ): Promise<PostOutcome> {
+  // an address literal never goes through the lookup: checked here (the name was checked when registered,
+  // but HUB_OUTBOUND_ALLOW may have changed since)
+  const refusal = outboundRefusal(url.href)
+  if (refusal)
+    return { kind: 'failed', result: { ok: false, retryable: false, error: `refused: ${refusal}` } }
   // covers the answer's body too, so a receiver that sends its headers and stalls is still cut off
   const signal = AbortSignal.timeout(timeoutMs)
   try {
     const { status, text } = await exchange(url, body, headers, signal)
     return { kind: 'answered', status, text: readAnswer ? text : '' }
   } catch (err) {
+    if (err instanceof OutboundRefused) {
+      return { kind: 'failed', result: { ok: false, retryable: false, error: `refused: ${err.message}` } }
+    }
     // Refused, reset, DNS, TLS or timed out: all may pass, so all are retried.
     const error = signal.aborted ? `no answer within ${timeoutMs} ms` : networkError(err)
     return { kind: 'failed', result: { ok: false, retryable: true, error } }
