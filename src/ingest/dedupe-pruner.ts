@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { Periodic } from '../periodic.js'
 import type { Db } from '../store/db.js'
 import { pruneEventIds } from '../store/events.js'
 
@@ -8,21 +9,24 @@ import { pruneEventIds } from '../store/events.js'
 const EVERY_MS = 3_600_000
 
 export class DedupePruner {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> = Promise.resolve()
+  private readonly ticker: Periodic
 
-  constructor(private readonly deps: { db: Db; log: Logger; dedupeWindowMs: number }) {}
+  constructor(private readonly deps: { db: Db; log: Logger; dedupeWindowMs: number }) {
+    this.ticker = new Periodic({
+      what: 'dedupe prune',
+      everyMs: EVERY_MS,
+      pass: () => this.prune(),
+      log: deps.log,
+      unref: true,
+    })
+  }
 
   start() {
-    this.timer = setInterval(() => {
-      this.running = this.prune().then(() => {})
-    }, EVERY_MS)
-    this.timer.unref()
+    this.ticker.start()
   }
 
   async stop() {
-    clearInterval(this.timer)
-    await this.running
+    await this.ticker.stop()
   }
 
   /** Forgets every expired id; returns how many. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { Periodic } from '../periodic.js'
 import type { Db } from '../store/db.js'
 
 // Retention on plain PostgreSQL (TimescaleDB drops whole chunks by its own policy instead): every hour, the
@@ -9,21 +10,24 @@ const EVERY_MS = 3_600_000
 const CHUNK = 10_000
 
 export class ReadingsPruner {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<unknown> = Promise.resolve()
+  private readonly ticker: Periodic
 
-  constructor(private readonly deps: { db: Db; log: Logger; retentionMs: number }) {}
+  constructor(private readonly deps: { db: Db; log: Logger; retentionMs: number }) {
+    this.ticker = new Periodic({
+      what: 'readings prune',
+      everyMs: EVERY_MS,
+      pass: () => this.prune(),
+      log: deps.log,
+      unref: true,
+    })
+  }
 
   start() {
-    this.timer = setInterval(() => {
-      this.running = this.prune()
-    }, EVERY_MS)
-    this.timer.unref()
+    this.ticker.start()
   }
 
   async stop() {
-    clearInterval(this.timer)
-    await this.running
+    await this.ticker.stop()
   }
 
   /** Deletes every reading older than the retention before `now`; returns how many. */

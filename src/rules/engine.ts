@@ -4,6 +4,7 @@ import type { AlertRunner } from '../alerting/runner.js'
 import type { Bus, DeviceMessage } from '../bus.js'
 import type { Alert } from '../core/alert.js'
 import type { Metrics } from '../metrics.js'
+import { Periodic } from '../periodic.js'
 import type { Db } from '../store/db.js'
 import { applyVerdicts, type Pending } from './apply.js'
 import { deviceRules, residentRules } from './index.js'
@@ -46,13 +47,19 @@ export class RuleEngine {
   private readonly dirty = new Set<string>()
   private readonly pending: Pending[] = []
   private refreshedAt: Date | null = null
-  private timer?: NodeJS.Timeout
-  private running?: Promise<void>
   private flushing?: Promise<void>
   private readonly onMessage = (m: DeviceMessage) => this.guard(() => this.message(m))
   private readonly onAlert = (a: Alert) => this.guard(() => this.alertChanged(a))
 
+  private readonly ticker: Periodic
+
   constructor(private readonly deps: RuleEngineDeps) {
+    this.ticker = new Periodic({
+      what: 'rule sweep',
+      everyMs: deps.everyMs,
+      pass: () => this.sweep(),
+      log: deps.log,
+    })
     for (const r of [...residentRules, ...deviceRules]) this.states.set(r.name, new Map())
   }
 
@@ -95,21 +102,14 @@ export class RuleEngine {
   }
 
   start() {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((err) => this.deps.log.error({ err }, 'rule sweep failed'))
-        .finally(() => {
-          this.running = undefined
-        })
-    }, this.deps.everyMs)
+    this.ticker.start()
   }
 
   async stop() {
-    clearInterval(this.timer)
     this.deps.bus.off('device.message', this.onMessage)
     this.deps.bus.off('alert.opened', this.onAlert)
     this.deps.bus.off('alert.updated', this.onAlert)
-    await this.running
+    await this.ticker.stop()
     await this.flushing
     await this.save()
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { AlertRunner } from '../alerting/runner.js'
 import type { AlertWork } from '../alerting/work.js'
+import { Periodic } from '../periodic.js'
 import { getAlert } from '../store/alerts.js'
 import { contactChanges, openNoContactAlert } from '../store/visits.js'
 
@@ -24,24 +25,23 @@ export async function resolveNoContact(work: AlertWork, residentId: string, outc
 }
 
 export class NoContactWatch {
-  private timer?: NodeJS.Timeout
-  private running?: Promise<void>
+  private readonly ticker: Periodic
 
-  constructor(private readonly deps: NoContactWatchDeps) {}
+  constructor(private readonly deps: NoContactWatchDeps) {
+    this.ticker = new Periodic({
+      what: 'no-contact sweep',
+      everyMs: deps.everyMs,
+      pass: () => this.sweep(),
+      log: deps.log,
+    })
+  }
 
   start() {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((err) => this.deps.log.error({ err }, 'no-contact sweep failed'))
-        .finally(() => {
-          this.running = undefined
-        })
-    }, this.deps.everyMs)
+    this.ticker.start()
   }
 
   async stop() {
-    clearInterval(this.timer)
-    await this.running
+    await this.ticker.stop()
   }
 
   /** One pass: open alerts for residents gone without contact, resolve those heard from or visited since. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { definitions } from '../../devices/index.js'
 import type { AlertRunner } from '../alerting/runner.js'
+import { Periodic } from '../periodic.js'
 import { lockActiveAlerts } from '../store/alerts.js'
 
 // Offline is the hub's decision (DESIGN.md): a device silent for longer than its type's heartbeat interval
@@ -17,24 +18,23 @@ export interface OfflineWatchDeps {
 }
 
 export class OfflineWatch {
-  private timer?: NodeJS.Timeout
-  private running?: Promise<void>
+  private readonly ticker: Periodic
 
-  constructor(private readonly deps: OfflineWatchDeps) {}
+  constructor(private readonly deps: OfflineWatchDeps) {
+    this.ticker = new Periodic({
+      what: 'offline sweep',
+      everyMs: deps.everyMs,
+      pass: () => this.sweep(),
+      log: deps.log,
+    })
+  }
 
   start() {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((err) => this.deps.log.error({ err }, 'offline sweep failed'))
-        .finally(() => {
-          this.running = undefined
-        })
-    }, this.deps.everyMs)
+    this.ticker.start()
   }
 
   async stop() {
-    clearInterval(this.timer)
-    await this.running
+    await this.ticker.stop()
   }
 
   /** One pass: open alerts for devices gone silent, resolve those of devices heard from again. */

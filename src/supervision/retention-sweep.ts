@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { AlertRunner } from '../alerting/runner.js'
+import { Periodic } from '../periodic.js'
 import { alertsPastRetention, eraseAlertDetails } from '../store/personal-data.js'
 
 // Retention: resolved alerts keep their personal details (notes, recipients and addresses, the device's
@@ -16,24 +17,23 @@ export interface RetentionSweepDeps {
 }
 
 export class RetentionSweep {
-  private timer?: NodeJS.Timeout
-  private running?: Promise<unknown>
+  private readonly ticker: Periodic
 
-  constructor(private readonly deps: RetentionSweepDeps) {}
+  constructor(private readonly deps: RetentionSweepDeps) {
+    this.ticker = new Periodic({
+      what: 'retention sweep',
+      everyMs: deps.everyMs ?? 3_600_000,
+      pass: () => this.sweep(),
+      log: deps.log,
+    })
+  }
 
   start() {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((err) => this.deps.log.error({ err }, 'retention sweep failed'))
-        .finally(() => {
-          this.running = undefined
-        })
-    }, this.deps.everyMs ?? 3_600_000)
+    this.ticker.start()
   }
 
   async stop() {
-    clearInterval(this.timer)
-    await this.running
+    await this.ticker.stop()
   }
 
   /** Erases details of alerts past retention, a batch per transaction; returns how many. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { definitions } from '../../devices/index.js'
 import type { IngestPort } from '../ingest/port.js'
+import { Periodic } from '../periodic.js'
 import type { Db } from '../store/db.js'
 import { claimLostLinks, recordFrames } from '../store/uitds.js'
 import type { UitdRegistry } from './registry.js'
@@ -23,28 +24,28 @@ export interface LinkWatchDeps {
 
 export class LinkWatch {
   private seen = new Map<string, Date>()
-  private timer?: NodeJS.Timeout
-  private running?: Promise<void>
 
-  constructor(private readonly deps: LinkWatchDeps) {}
+  private readonly ticker: Periodic
+
+  constructor(private readonly deps: LinkWatchDeps) {
+    this.ticker = new Periodic({
+      what: 'UITD link sweep',
+      everyMs: deps.everyMs,
+      pass: () => this.sweep(),
+      log: deps.log,
+    })
+  }
 
   heard(uitdId: string, at: Date) {
     this.seen.set(uitdId, at)
   }
 
   start() {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((err) => this.deps.log.error({ err }, 'UITD link sweep failed'))
-        .finally(() => {
-          this.running = undefined
-        })
-    }, this.deps.everyMs)
+    this.ticker.start()
   }
 
   async stop() {
-    clearInterval(this.timer)
-    await this.running
+    await this.ticker.stop()
     await this.flush()
   }
 
