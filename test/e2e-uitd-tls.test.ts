@@ -1,36 +1,14 @@
-import { pino } from 'pino'
 import t from 'tap'
 import { SimUitd } from '../simulators/uitd.js'
-import { loadConfig } from '../src/config.js'
 import { commands } from '../src/contract/gbt26875/frame.js'
-import { startHub } from '../src/hub.js'
-import { tempDataDir } from './fixtures/data-dir.js'
-import { ADMIN_PASSWORD } from './fixtures/hub.js'
-import { freshDatabaseUrl } from './fixtures/test-database.js'
-import { makeTestCa } from './fixtures/tls-ca.js'
+import { startTlsHub } from './fixtures/tls-hub.js'
 
 // The GB/T 26875.3 receiver over TLS (UITDS_PORT with the hub's certificate): frames are read and answered
 // through it, and a UITD that does not trust the certificate gets no link. The answer checked is a denial (no
 // UITD is registered here), which the receiver sends only after reading and decoding the frame.
 
 t.test('UITDS_PORT: the receiver over TLS', async (t) => {
-  const { ca, certFile, keyFile } = await makeTestCa(t)
-  const databaseUrl = await freshDatabaseUrl(t)
-  const config = loadConfig({
-    DATA_DIR: await tempDataDir(t),
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    HTTP_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    MQTT_PORT: '0',
-    MQTTS_PORT: '0',
-    MQTT_HOST: '127.0.0.1',
-    UITDS_PORT: '0',
-    HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    HUB_TLS_CERT: certFile,
-    HUB_TLS_KEY: keyFile,
-  })
-  const hub = await startHub(config, pino({ level: 'silent' }))
-  t.teardown(() => hub.stop())
+  const { hub, ca } = await startTlsHub(t, { UITDS_PORT: '0' })
   t.equal(hub.uitdPort, null, 'no plain listener without UITD_PORT')
   t.ok(hub.uitdTlsPort, 'a TLS listener')
 

@@ -1,40 +1,21 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: tests read loosely typed JSON answers
 import { request } from 'node:https'
 import mqtt from 'mqtt'
-import { pino } from 'pino'
 import t from 'tap'
 import WebSocket from 'ws'
 import { loadConfig } from '../src/config.js'
 import { deviceTopic } from '../src/contract/topics.js'
-import { startHub } from '../src/hub.js'
-import { tempDataDir } from './fixtures/data-dir.js'
 import { ADMIN_PASSWORD } from './fixtures/hub.js'
 import { LiveRecorder } from './fixtures/live.js'
 import { connectClient, within } from './fixtures/mqtt.js'
-import { freshDatabaseUrl } from './fixtures/test-database.js'
-import { makeTestCa } from './fixtures/tls-ca.js'
+import { startTlsHub } from './fixtures/tls-hub.js'
 
 // Transport security (issue 13, "Transport"): with HUB_TLS_CERT and HUB_TLS_KEY the API, the console, the
 // live feed and MQTT over WebSocket are served over HTTPS/WSS, MQTT over TLS listens on MQTTS_PORT, HSTS is
 // sent, and a client that does not trust the CA gets nowhere. The CA is made in the test.
 
 t.test('HTTPS, WSS and MQTT over TLS with a configured certificate', async (t) => {
-  const { ca, certFile, keyFile } = await makeTestCa(t)
-  const databaseUrl = await freshDatabaseUrl(t)
-  const config = loadConfig({
-    DATA_DIR: await tempDataDir(t),
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    HTTP_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    MQTT_PORT: '0',
-    MQTTS_PORT: '0',
-    MQTT_HOST: '127.0.0.1',
-    HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    HUB_TLS_CERT: certFile,
-    HUB_TLS_KEY: keyFile,
-  })
-  const hub = await startHub(config, pino({ level: 'silent' }))
-  t.teardown(() => hub.stop())
+  const { hub, ca } = await startTlsHub(t)
   t.ok(hub.mqttTlsPort, 'an MQTTS listener')
 
   /** A JSON request over HTTPS trusting (or not) the test CA. */
