@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { type AlertRule, defineDevice, deviceTime, lowBattery } from './definition.js'
+import { bitsSet, operationBits, stateBits, uitdStateBits } from './gbt26875-bits.js'
 
 // A user information transmission device (UITD, 用户信息传输装置) and the fire panels behind it, speaking
 // GB/T 26875.3 to the hub (src/uitd/). The receiver hands each information object of a frame here as
@@ -19,33 +20,6 @@ const events: Record<string, AlertRule> = {
   ...lowBattery,
 }
 
-/** State bits (GB/T 26875.3 §8.2): systems and components share one table, the UITD has its own. */
-const facilityBits = [
-  'normal',
-  'fire',
-  'fault',
-  'disabled',
-  'supervisory',
-  'started',
-  'feedback',
-  'delay',
-  'main-power-fault',
-  'backup-power-fault',
-  'bus-fault',
-  'manual',
-  'config-changed',
-  'reset',
-]
-const uitdBits = [
-  'normal',
-  'fire',
-  'fault',
-  'main-power-fault',
-  'backup-power-fault',
-  'centre-link-fault',
-  'line-fault',
-]
-const operationBits = ['reset', 'silence', 'manual-alarm', 'alarm-cleared', 'self-test', 'confirm', 'test']
 const faultBits = new Set([
   'fault',
   'main-power-fault',
@@ -54,8 +28,6 @@ const faultBits = new Set([
   'line-fault',
   'centre-link-fault',
 ])
-
-const bitsSet = (names: string[], value: number) => names.filter((_, i) => (value >> i) & 1)
 
 const location = z
   .object({
@@ -84,7 +56,7 @@ const stateUnit = z
     state: z.number().int().min(0).max(0xffff),
   })
   .transform(({ unit, state, ...rest }) => {
-    const flags = bitsSet(unit === 'uitd-state' ? uitdBits : facilityBits, state)
+    const flags = bitsSet(unit === 'uitd-state' ? uitdStateBits : stateBits, state)
     const type = flags.includes('fire') ? 'fire' : flags.some((f) => faultBits.has(f)) ? 'fault' : 'status'
     return { ...rest, type, state: 'alarm' as const, unit, flags }
   })

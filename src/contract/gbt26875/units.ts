@@ -74,46 +74,7 @@ export const unitName = (type: number): Unit['name'] =>
   (layouts as Record<number, { name: UnitName }>)[type]?.name ??
   (type >= 128 && type <= 254 ? 'user-defined' : 'unknown')
 
-/** State bits of a building fire-facility system (type 1) and a component (type 2), bit 0 first. */
-export const stateBits = [
-  'normal',
-  'fire',
-  'fault',
-  'disabled',
-  'supervisory',
-  'started',
-  'feedback',
-  'delay',
-  'main-power-fault',
-  'backup-power-fault',
-  'bus-fault',
-  'manual',
-  'config-changed',
-  'reset',
-] as const
-/** State bits of the UITD itself (type 21). */
-export const uitdStateBits = [
-  'normal',
-  'fire',
-  'fault',
-  'main-power-fault',
-  'backup-power-fault',
-  'centre-link-fault',
-  'line-fault',
-] as const
-/** Operation bits (types 4 and 24). */
-export const operationBits = [
-  'reset',
-  'silence',
-  'manual-alarm',
-  'alarm-cleared',
-  'self-test',
-  'confirm',
-  'test',
-] as const
-
-/** The names of the bits set in `value`. */
-export const bitsSet = (names: readonly string[], value: number) => names.filter((_, i) => (value >> i) & 1)
+export { bitsSet, operationBits, stateBits, uitdStateBits } from '../../../devices/gbt26875-bits.js'
 
 export class BadUnit extends Error {}
 
