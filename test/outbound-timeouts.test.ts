@@ -5,7 +5,12 @@ import type { FireSignal } from '../src/fire/signal.js'
 import { emailChannel } from '../src/notify/channels/email.js'
 import { smsChannel } from '../src/notify/channels/sms.js'
 import { webhookChannel } from '../src/notify/channels/webhook.js'
+import { setOutboundAllow } from '../src/outbound.js'
 import { english, sampleMessage } from './fixtures/notification.js'
+import { LOOPBACK } from './fixtures/process.js'
+
+// the silent peers listen on loopback, which the outbound guard refuses unless allowed (as HUB_OUTBOUND_ALLOW)
+setOutboundAllow(LOOPBACK)
 
 // Every outbound call has a deadline: each channel, sent to a peer that accepts the connection and then says
 // nothing (or answers MQTT's CONNECT and never the PUBLISH), gives up with a retryable failure rather than hanging
