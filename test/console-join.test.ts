@@ -70,6 +70,11 @@ t.test('a family member joins by the link an operator made', async (t) => {
     /\(family\)/,
     'the account keeps the English it joined in',
   )
+  t.ok(await phone.page.getByTestId('logout').isVisible(), 'logout in view on the phone')
+  t.ok(
+    (await phone.page.getByTestId('logout').boundingBox())!.x + 10 < 390,
+    'without scrolling the top bar sideways',
+  )
   await screenshot(phone.page, 'console-join-phone-queue')
 
   const again = await newPage(browser, { width: 390, height: 844 })
