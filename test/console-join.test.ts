@@ -78,11 +78,26 @@ t.test('a family member joins by the link an operator made', async (t) => {
   await screenshot(phone.page, 'console-join-phone-queue')
 
   const again = await newPage(browser, { width: 390, height: 844 })
-  await again.page.goto(link)
-  await again.page.locator('[data-testid=join] input[name=username]').fill('li.na2')
-  await again.page.locator('[data-testid=join] input[name=password]').fill('my father 1940')
-  await again.page.locator('[data-testid=join] input[name=confirm]').fill('my father 1940')
-  await again.page.locator('[data-testid=join] button[type=submit]').click()
+  const join = async (url: string, username: string) => {
+    await again.page.goto(url)
+    await again.page.locator('[data-testid=join] input[name=username]').fill(username)
+    await again.page.locator('[data-testid=join] input[name=password]').fill('my father 1940')
+    await again.page.locator('[data-testid=join] input[name=confirm]').fill('my father 1940')
+    await again.page.locator('[data-testid=join] button[type=submit]').click()
+  }
+  const second = await h.api(
+    'POST',
+    `/api/v1/residents/${mother.resident.id}/family-invites`,
+    undefined,
+    operator.token,
+  )
+  await join(`${h.base}/join?invite=${encodeURIComponent(second.body.invite)}`, 'li.na')
+  t.match(
+    await again.page.locator('.field-error[data-field=username]').innerText(),
+    /已被使用/,
+    'a taken username shows beside the field, and the link stays usable',
+  )
+  await join(link, 'li.na2')
   const dead = again.page.locator('[data-testid=join-dead]')
   t.equal(await dead.getAttribute('data-reason'), 'used', 'a used link says so')
   t.match(await dead.innerText(), /已使用或已过期/, 'in Chinese by default')

@@ -63,6 +63,7 @@ export const en: Record<Key, string> = {
     'This invitation link was already used or has expired (links work once, for 7 days). Ask the care team for a new one.',
   'join.invalid':
     'This invitation link is not valid. Check that the whole link was opened, or ask the care team for a new one.',
+  'join.taken': 'This username is taken: choose another',
   'join.haveAccount': 'Already have an account? Log in',
   'invite.button': 'Invite a family member',
   'invite.link': 'Invitation link (works once, for 7 days):',

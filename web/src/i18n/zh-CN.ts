@@ -58,6 +58,7 @@ export const zhCN = {
   'join.submit': '创建账号并登录',
   'join.used': '此邀请链接已使用或已过期（有效期 7 天，只能使用一次）。请联系护理团队发送新的链接。',
   'join.invalid': '此邀请链接无效。请检查链接是否完整，或联系护理团队发送新的链接。',
+  'join.taken': '此用户名已被使用，请换一个',
   'join.haveAccount': '已有账号？登录',
   'invite.button': '邀请家属',
   'invite.link': '邀请链接（7 天内有效，只能使用一次）：',

@@ -11,10 +11,10 @@ import { adopt } from '../session'
 
 type Done = 'used' | 'invalid' | null
 
-/** The invitation's own failures (409 used or expired, 404 unknown) end the form: a new link is needed. */
+/** The invitation's own failures (used or expired, unknown) end the form: a new link is needed. */
 function inviteProblem(err: unknown): Done {
   if (!(err instanceof ApiError)) return null
-  if (err.status === 409) return 'used'
+  if (err.code === 'HUB_ERR_CONFLICT') return 'used'
   if (err.status === 404 || err.fieldMessage('invite')) return 'invalid'
   return null
 }
@@ -54,7 +54,11 @@ export function JoinScreen() {
     } catch (err) {
       const problem = inviteProblem(err)
       if (problem) setDead(problem)
-      else setError(err as ApiError)
+      else if (err instanceof ApiError && err.code === 'HUB_ERR_ALREADY_EXISTS') {
+        // the invitation is still good (nothing was kept): another username will do
+        const message = t('join.taken')
+        setError(new ApiError(err.status, err.code, message, [{ field: 'username', message }]))
+      } else setError(err as ApiError)
     } finally {
       setBusy(false)
     }
