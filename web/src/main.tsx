@@ -8,6 +8,7 @@ import { liveState, startAlerts, stopAlerts } from './alerts'
 import { lang, setLanguage, t, userLanguage } from './i18n'
 import { helpOpen, installShortcuts } from './keys'
 import { linkTo, location, match, navigate, nextPath } from './router'
+import { JoinScreen } from './screens/Join'
 import { LoginScreen } from './screens/Login'
 import { QueueScreen, step } from './screens/Queue'
 import { loadMe, loggedIn, logout, session } from './session'
@@ -149,6 +150,8 @@ function Shell() {
 
 function App() {
   const path = location.value
+  // an invitation link works whoever is logged in on this browser: joining signs the new family user in
+  if (match('/join', path)) return <JoinScreen />
   if (!loggedIn.value) {
     if (!path.startsWith('/login')) {
       stopAlerts()

@@ -40,8 +40,17 @@ function clear() {
 setUnauthorizedHandler(expire)
 
 export async function login(username: string, password: string) {
-  const res = await api<{ token: string; expiresAt: string }>('POST', '/auth/login', { username, password })
-  localStorage.setItem(KEY, JSON.stringify(res))
+  await adopt(await api<Session>('POST', '/auth/login', { username, password }))
+}
+
+interface Session {
+  token: string
+  expiresAt: string
+}
+
+/** Starts the session a login or an accepted family invitation answered. */
+export async function adopt(res: Session) {
+  localStorage.setItem(KEY, JSON.stringify({ token: res.token, expiresAt: res.expiresAt }))
   session.token.value = res.token
   session.expiresAt.value = res.expiresAt
   armExpiry()

@@ -51,6 +51,23 @@ export const en: Record<Key, string> = {
   'login.username': 'Username',
   'login.password': 'Password',
   'login.submit': 'Log in',
+  'join.title': 'Join as a family member',
+  'join.intro':
+    "The care team invited you to follow your relative's alarms. Choose a username and password to see them.",
+  'join.name': 'Your name (optional)',
+  'join.confirm': 'Password again',
+  'join.mismatch': 'The two passwords differ',
+  'join.passwordHint': 'Long enough, not the username, not a common password',
+  'join.submit': 'Create account and log in',
+  'join.used':
+    'This invitation link was already used or has expired (links work once, for 7 days). Ask the care team for a new one.',
+  'join.invalid':
+    'This invitation link is not valid. Check that the whole link was opened, or ask the care team for a new one.',
+  'join.taken': 'This username is taken: choose another',
+  'join.haveAccount': 'Already have an account? Log in',
+  'invite.button': 'Invite a family member',
+  'invite.link': 'Invitation link (works once, for 7 days):',
+  'invite.expires': 'Expires: {at}',
   'login.expired': 'Your session expired. Log in again to return to where you were.',
   'alarm.notificationTitle': 'New alert',
   'queue.title': 'Alert queue',

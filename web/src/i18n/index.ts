@@ -16,6 +16,15 @@ const override = signal<Lang | null>((localStorage.getItem(OVERRIDE) as Lang | n
 export const userLanguage = signal<Lang | null>(null)
 export const lang = computed<Lang>(() => override.value ?? userLanguage.value ?? 'zh-CN')
 
+/** The browser's first language the console speaks (zh-CN when none): for pages seen before any login. */
+export function browserLanguage(): Lang {
+  for (const l of navigator.languages ?? [navigator.language]) {
+    if (l.toLowerCase().startsWith('zh')) return 'zh-CN'
+    if (l.toLowerCase().startsWith('en')) return 'en'
+  }
+  return 'zh-CN'
+}
+
 export function setLanguage(l: Lang) {
   localStorage.setItem(OVERRIDE, l)
   override.value = l

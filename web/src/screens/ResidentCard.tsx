@@ -2,8 +2,10 @@ import { ageInYears } from '../age'
 import { abilityKeys } from '../alert-kinds'
 import { entity } from '../cache'
 import { Copy } from '../components/Copy'
+import { InviteFamily } from '../components/InviteFamily'
 import { VisitsPanel } from '../components/VisitsPanel'
 import { t } from '../i18n'
+import { session } from '../session'
 import type { Resident, Site } from '../types'
 
 /** Who is in trouble and whom to call, in the order the family asked to be called. */
@@ -63,6 +65,8 @@ export function ResidentCard({ residentId, siteId }: { residentId: string | null
               ))}
             </ol>
           )}
+          {/* the care team invites (README, "Roles"); a family or county-centre user never reads a resident */}
+          {session.user.value?.role !== 'family' && <InviteFamily residentId={resident.id} />}
           <VisitsPanel residentId={resident.id} special={resident.specialDifficulty ?? false} />
         </>
       )}
