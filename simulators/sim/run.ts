@@ -47,6 +47,13 @@ async function fleetFor(
   return fleet
 }
 
+/** Where OneNET devices push, signed with the token; none without a token. */
+function onenetTarget(o: SimOptions) {
+  const token = o.onenetToken ?? process.env.ONENET_PUSH_TOKEN
+  const url = o.onenetUrl ?? `${o.api.replace(/\/$/, '')}/api/v1/ingest/onenet`
+  return token ? { url, token } : undefined
+}
+
 /** Follows the live feed for the whole run, resuming after the last seq if the hub closes it. */
 async function followFeed(api: HubApi, tracker: AlertTracker, isDone: () => boolean, counters: Counters) {
   const attach = (feed: LiveFeedClient) => {
@@ -107,6 +114,8 @@ export async function runSimulation(
       telemetryIntervalMs: o.telemetryInterval,
       telemetryQos: o.telemetryQos as 0 | 1,
       drainFactor: o.drainFactor,
+      uitd: o.uitd,
+      onenet: onenetTarget(o),
     },
     rng,
     counters,
