@@ -53,6 +53,10 @@ t.test('platform scenarios', async (t) => {
     t.ok(report.ok)
   })
 
+  await t.test('a UITD fleet without --uitd is a setup error', async (t) => {
+    await t.rejects(run('uitd-fire.yaml', { uitd: undefined }), { message: /pass --uitd host:port/ })
+  })
+
   await t.test('a wrong push token is an error, and the expected alert is missing', async (t) => {
     const report = await run('onenet-sos.yaml', { onenetToken: 'not-the-token', settle: '2s' })
     t.notOk(report.ok)

@@ -90,6 +90,10 @@ export async function runSimulation(
     throw new SetupError(`cannot log in to ${o.api}: ${(err as Error).message}`)
   })
   const fleet = await fleetFor(o, api, scenario, rng)
+  const links = new Set(fleet.devices.map((d) => d.link))
+  if (links.has('uitd') && !o.uitd) throw new SetupError('the fleet has UITDs: pass --uitd host:port')
+  if (links.has('onenet') && !onenetTarget(o))
+    throw new SetupError('the fleet has OneNET devices: pass --onenet-token or set ONENET_PUSH_TOKEN')
   log(`fleet of ${fleet.devices.length} devices ready`)
   const plan: Plan = scenario
     ? planScenario(scenario, fleet.devices, rng, o.scale)
