@@ -101,6 +101,11 @@ const envSchema = z.object({
   UITDS_PORT: port.optional(),
   // OneNET data push (数据推送): the token configured for the push in OneNET Studio; unset: the route refuses all
   ONENET_PUSH_TOKEN: z.string().min(1).max(200).optional(),
+  // OneNET OpenAPI for commands to devices with an externalId (README "OneNET commands"); unset: commands use MQTT
+  ONENET_API_URL: z.url().optional(),
+  ONENET_API_KEY: z.string().min(1).max(1000).optional(),
+  ONENET_PRODUCT_ID: z.string().min(1).max(100).optional(),
+  ONENET_API_TIMEOUT: duration.default(5_000),
   HUB_TELEMETRY_BUDGET: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   HUB_READINGS_RETENTION: duration.pipe(z.number().min(86_400_000, 'at least 1d')).default(400 * 86_400_000),
   // the broker's limits (README, "Security"): a socket without CONNECT, a flooding connection, a login loop

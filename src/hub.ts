@@ -28,6 +28,7 @@ import { Escalator } from './notify/escalator.js'
 import { Outbox } from './notify/outbox.js'
 import { capPaidChannels } from './notify/paid-cap.js'
 import { setOutboundAllow } from './outbound.js'
+import { onenetApi, platformCommands } from './platform-commands.js'
 import { RuleEngine } from './rules/engine.js'
 import { StartupError } from './startup-error.js'
 import { createPools } from './store/db.js'
@@ -238,7 +239,9 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       log,
       tokens,
       secretKey,
-      publishCommand: (deviceId, message) => broker.publishCommand(deviceId, message),
+      publishCommand: platformCommands(onenetApi(config), db, bus, (deviceId, message) =>
+        broker.publishCommand(deviceId, message),
+      ),
       mapTiles: config.HUB_MAP_TILES ?? null,
       push: { ingest, onenetToken: config.ONENET_PUSH_TOKEN ?? null },
       noContactAfterMs: config.HUB_NO_CONTACT_AFTER,

@@ -1,3 +1,4 @@
+import { randomBytes, randomInt } from 'node:crypto'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { deviceTypes } from '../../devices/index.js'
@@ -27,6 +28,10 @@ export const fleetSpecSchema = z.strictObject({
   zones: z.number().int().min(1).max(100).default(2),
   /** devices in every fire zone, by type */
   zoneDevices: counts.default({ 'smoke-detector': 2 }),
+  /** GB/T 26875.3 UITDs in every institution (registered under the site, they speak TCP to UITD_PORT) */
+  uitds: z.number().int().min(0).max(100).default(0),
+  /** devices in every home that report through OneNET data push instead of MQTT (registered with externalId) */
+  onenetHomeDevices: counts.default({}),
 })
 export type FleetSpec = z.output<typeof fleetSpecSchema>
 
@@ -41,11 +46,15 @@ export const placeSchema = z.strictObject({
 })
 export type Place = z.output<typeof placeSchema>
 
+/** How a device reaches the hub: MQTT unless it is a UITD (TCP) or reports through OneNET push. */
+const linkSchema = z.enum(['uitd', 'onenet'])
+
 export interface PlannedDevice {
   /** a stable name within the fleet, e.g. "home 12 fall-sensor 1" */
   key: string
   type: string
   place: Place
+  link?: z.output<typeof linkSchema>
 }
 
 const deviceSchema = z.strictObject({
@@ -53,7 +62,11 @@ const deviceSchema = z.strictObject({
   type: z.enum(deviceTypes),
   place: placeSchema,
   id: z.string().min(1),
-  secret: z.string().min(1),
+  /** the MQTT password ('' for a UITD, which has none) */
+  secret: z.string(),
+  link: linkSchema.optional(),
+  /** the UITD's address, or the OneNET deviceId (the hub device's externalId) */
+  platformId: z.string().min(1).optional(),
 })
 export type FleetDevice = z.output<typeof deviceSchema>
 
@@ -68,16 +81,25 @@ export type FleetFile = z.output<typeof fleetFileSchema>
 
 const letter = (i: number) => String.fromCharCode(65 + i)
 
-function addDevices(out: PlannedDevice[], what: Partial<Record<string, number>>, place: Place, name: string) {
+function addDevices(
+  out: PlannedDevice[],
+  what: Partial<Record<string, number>>,
+  place: Place,
+  name: string,
+  link?: PlannedDevice['link'],
+) {
   for (const [type, n] of Object.entries(what)) {
-    for (let i = 1; i <= (n ?? 0); i++) out.push({ key: `${name} ${type} ${i}`, type, place })
+    for (let i = 1; i <= (n ?? 0); i++) out.push({ key: `${name} ${type} ${i}`, type, place, link })
   }
 }
 
 /** Every device of the fleet with its place, in a fixed order (the order selectors count in). */
 export function layOut(spec: FleetSpec): PlannedDevice[] {
   const out: PlannedDevice[] = []
-  for (let h = 1; h <= spec.homes; h++) addDevices(out, spec.homeDevices, { home: h }, `home ${h}`)
+  for (let h = 1; h <= spec.homes; h++) {
+    addDevices(out, spec.homeDevices, { home: h }, `home ${h}`)
+    addDevices(out, spec.onenetHomeDevices, { home: h }, `home ${h} onenet`, 'onenet')
+  }
   for (let n = 1; n <= spec.institutions; n++) {
     for (let r = 1; r <= spec.residents; r++) {
       const building = letter((r - 1) % spec.buildings)
@@ -85,6 +107,7 @@ export function layOut(spec: FleetSpec): PlannedDevice[] {
       const place = { institution: n, resident: r, building, floor }
       addDevices(out, spec.residentDevices, place, `institution ${n} resident ${r}`)
     }
+    addDevices(out, { uitd: spec.uitds }, { institution: n, building: 'A' }, `institution ${n}`, 'uitd')
     for (let b = 0; b < spec.buildings; b++) {
       for (let f = 1; f <= spec.floors; f++) {
         for (let z = 1; z <= spec.zones; z++) {
@@ -98,7 +121,7 @@ export function layOut(spec: FleetSpec): PlannedDevice[] {
   return out
 }
 
-type Created = { id: string }
+type Created = { id: string; deviceId?: string }
 
 /**
  * Creates the sites, residents and devices over the API (`concurrency` requests in flight) and returns the
@@ -143,16 +166,30 @@ export async function provisionFleet(
     })
     residents.set(key, r.id)
   })
-  const devices = await mapLimit(planned, concurrency, async (d) => {
+  const devices = await mapLimit(planned, concurrency, async (d): Promise<FleetDevice> => {
+    if (d.link === 'uitd') {
+      // random addresses: a second run against the same hub must not collide with the first (409)
+      const address = randomBytes(6).toString('hex')
+      const u = await post(`sites/${siteOf(d.place)}/uitds`, { address, name: `${label} ${d.key}` })
+      return { ...d, type: 'uitd', link: 'uitd', id: u.deviceId!, secret: '', platformId: address }
+    }
     const { building, floor, zone } = d.place
+    const externalId = d.link === 'onenet' ? String(randomInt(1e9, 1e10)) : undefined
     const location = d.place.home ? { room: 'bedroom' } : { building, floor, ...(zone ? { zone } : {}) }
     const created = await api.expect<{ id: string; secret: string }>(201, 'POST', '/api/v1/devices', {
       type: d.type,
       siteId: siteOf(d.place),
       ...(d.place.zone ? {} : { residentId: residents.get(residentKey(d.place)) }),
       location,
+      ...(externalId && { externalId }),
     })
-    return { ...d, type: d.type as FleetDevice['type'], id: created.id, secret: created.secret }
+    return {
+      ...d,
+      type: d.type as FleetDevice['type'],
+      id: created.id,
+      secret: created.secret,
+      ...(externalId && { platformId: externalId }),
+    }
   })
   return { version: 1, api: api.base, createdAt: new Date().toISOString(), spec, devices }
 }

@@ -33,6 +33,16 @@ export const simOptionsSchema = z.object({
     .string()
     .regex(/^(mqtts?|tcp|wss?):\/\//, 'an mqtt://, mqtts://, ws:// or wss:// URL')
     .default('mqtt://127.0.0.1:1883'),
+  uitd: z
+    .string()
+    .regex(/^[^:]+:\d{1,5}$/, 'host:port')
+    .transform((v) => ({
+      host: v.slice(0, v.lastIndexOf(':')),
+      port: Number(v.slice(v.lastIndexOf(':') + 1)),
+    }))
+    .optional(),
+  onenetUrl: z.url().optional(),
+  onenetToken: z.string().min(1).optional(),
   username: z.string().default('admin'),
   password: z.string().optional(),
   scenario: z.string().optional(),
@@ -70,6 +80,12 @@ export function buildCommand(): Command {
     )
     .option('--api <url>', "the hub's HTTP base URL", 'http://127.0.0.1:8080')
     .option('--mqtt <url>', "the hub's MQTT URL", 'mqtt://127.0.0.1:1883')
+    .option('--uitd <host:port>', "the hub's UITD_PORT, for fleets with UITDs (e.g. 127.0.0.1:9026)")
+    .option('--onenet-url <url>', 'the OneNET push callback (default: <api>/api/v1/ingest/onenet)')
+    .option(
+      '--onenet-token <token>',
+      'ONENET_PUSH_TOKEN, signs pushes of OneNET devices (default: $ONENET_PUSH_TOKEN)',
+    )
     .option('-u, --username <name>', 'API user', 'admin')
     .option('-p, --password <password>', 'API password (default: $HUB_ADMIN_PASSWORD)')
     .option('-s, --scenario <file>', 'a scenario (YAML or JSON) to run and check; see simulators/scenarios/')

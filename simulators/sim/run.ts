@@ -47,6 +47,13 @@ async function fleetFor(
   return fleet
 }
 
+/** Where OneNET devices push, signed with the token; none without a token. */
+function onenetTarget(o: SimOptions) {
+  const token = o.onenetToken ?? process.env.ONENET_PUSH_TOKEN
+  const url = o.onenetUrl ?? `${o.api.replace(/\/$/, '')}/api/v1/ingest/onenet`
+  return token ? { url, token } : undefined
+}
+
 /** Follows the live feed for the whole run, resuming after the last seq if the hub closes it. */
 async function followFeed(api: HubApi, tracker: AlertTracker, isDone: () => boolean, counters: Counters) {
   const attach = (feed: LiveFeedClient) => {
@@ -83,6 +90,10 @@ export async function runSimulation(
     throw new SetupError(`cannot log in to ${o.api}: ${(err as Error).message}`)
   })
   const fleet = await fleetFor(o, api, scenario, rng)
+  const links = new Set(fleet.devices.map((d) => d.link))
+  if (links.has('uitd') && !o.uitd) throw new SetupError('the fleet has UITDs: pass --uitd host:port')
+  if (links.has('onenet') && !onenetTarget(o))
+    throw new SetupError('the fleet has OneNET devices: pass --onenet-token or set ONENET_PUSH_TOKEN')
   log(`fleet of ${fleet.devices.length} devices ready`)
   const plan: Plan = scenario
     ? planScenario(scenario, fleet.devices, rng, o.scale)
@@ -107,6 +118,8 @@ export async function runSimulation(
       telemetryIntervalMs: o.telemetryInterval,
       telemetryQos: o.telemetryQos as 0 | 1,
       drainFactor: o.drainFactor,
+      uitd: o.uitd,
+      onenet: onenetTarget(o),
     },
     rng,
     counters,

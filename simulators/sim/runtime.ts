@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import { type DeviceDefinition, deviceDefinition } from '../../devices/index.js'
 import { SimDevice } from '../device.js'
 import type { Random } from '../lib/random.js'
 import { mapLimit, sleep } from '../lib/util.js'
+import { SimOnenet } from '../onenet.js'
 import { eventPayload, type MalformedKind, malformedPayload, telemetryPayload } from '../payloads.js'
+import { SimUitd } from '../uitd.js'
 import type { Counters } from './counters.js'
 import type { FleetDevice } from './fleet.js'
 import type { AlertTracker } from './tracker.js'
@@ -17,6 +20,10 @@ const DAY_MS = 86_400_000
 
 export class Member {
   sim?: SimDevice
+  /** a UITD's TCP link (fleet devices with link: uitd) */
+  uitd?: SimUitd
+  /** the OneNET push of a device with link: onenet */
+  onenet?: SimOnenet
   powered = true
   battery: number
   lowBatterySent = false
@@ -38,6 +45,15 @@ export interface RuntimeOptions {
   telemetryQos: 0 | 1
   /** multiplies every battery's drain (0 keeps batteries where they are) */
   drainFactor: number
+  /** where UITDs connect (the hub's UITD_PORT) */
+  uitd?: { host: string; port: number }
+  /** the hub's OneNET push callback and ONENET_PUSH_TOKEN */
+  onenet?: { url: string; token: string }
+}
+
+/** A push the hub did not answer 2xx failed, as an unacknowledged publish would. */
+function accepted(res: { status: number; body: unknown }) {
+  if (res.status < 200 || res.status > 299) throw new Error(`OneNET push answered ${res.status}`)
 }
 
 export class FleetRuntime {
@@ -67,13 +83,14 @@ export class FleetRuntime {
   }
 
   get connected() {
-    return this.members.filter((m) => m.sim?.client.connected).length
+    return this.members.filter((m) => m.sim?.client.connected || m.uitd?.connected || m.onenet).length
   }
 
   /** Connects every device (retained `online` once connected); a device that cannot connect is counted. */
   async connect(onConnected: () => void) {
     await mapLimit(this.members, this.o.concurrency, async (m) => {
       try {
+        if (m.device.link) return this.connectPlatform(m, onConnected)
         m.sim = await SimDevice.connect(this.o.mqttUrl, m.device, { reconnectPeriod: 2_000 })
         m.sim.client.on('error', (err) => this.counters.error('mqtt', err))
         this.counters.track('status', m.sim.announce(), m.device.id)
@@ -84,13 +101,29 @@ export class FleetRuntime {
     })
   }
 
-  /** Sends an event of `type` built from the device's definition; returns its id. */
+  private async connectPlatform(m: Member, onConnected: () => void) {
+    const { link, platformId } = m.device
+    if (link === 'uitd') {
+      if (!this.o.uitd) throw new Error('the fleet has UITDs: pass --uitd host:port')
+      m.uitd = await SimUitd.connect(this.o.uitd.host, this.o.uitd.port, { address: platformId! })
+    } else {
+      if (!this.o.onenet)
+        throw new Error('the fleet has OneNET devices: pass --onenet-url and --onenet-token')
+      m.onenet = new SimOnenet(this.o.onenet)
+    }
+    onConnected()
+  }
+
+  /** Sends an event of `type` built from the device's definition (over OneNET push for a OneNET device). */
   event(m: Member, type: string, fields: Record<string, unknown> = {}) {
-    if (!m.sim) return
-    const id = m.sim.newEventId()
-    const payload = eventPayload(m.def, type, id, m.sim.now(), fields)
+    if (!m.sim && !m.onenet) return
+    const id = m.sim?.newEventId() ?? `e-${randomUUID()}`
+    const payload = eventPayload(m.def, type, id, m.sim?.now() ?? Date.now(), fields)
     this.tracker.sending(m.device.id, m.def, type, String(payload.state ?? 'alarm'), id)
-    this.counters.track('events', m.sim.publish('events', JSON.stringify(payload)), m.device.id)
+    const sent = m.sim
+      ? m.sim.publish('events', JSON.stringify(payload))
+      : m.onenet!.push(m.onenet!.notify(m.device.platformId!, 'event', { [type]: payload })).then(accepted)
+    this.counters.track('events', sent, m.device.id)
   }
 
   /** One telemetry reading now, and a `low-battery` event the first time the battery is low. */
@@ -168,6 +201,7 @@ export class FleetRuntime {
   /** A simulator leaving says so: retained `offline`, then a clean disconnect. */
   async disconnect() {
     await mapLimit(this.members, this.o.concurrency, async (m) => {
+      m.uitd?.close()
       const sim = m.sim
       if (!sim) return
       if (sim.client.connected) await sim.publish('status', 'offline', 1, true).catch(() => {})

@@ -75,6 +75,15 @@ export const stepSchema = z.discriminatedUnion('do', [
   }),
   z.strictObject({ ...stepBase, do: z.literal('clock-skew'), offset: durationMs(true) }),
   z.strictObject({ ...stepBase, do: z.literal('battery'), level: z.number().min(0).max(100) }),
+  z.strictObject({
+    ...stepBase,
+    do: z.literal('uitd'),
+    /** fire: a panel component's fire alarm (unit 2); state: the UITD's own running state (unit 21);
+     * drop / restore: cut and reopen its TCP link (frames sent meanwhile are repeated on restore) */
+    action: z.enum(['fire', 'state', 'drop', 'restore']),
+    /** the component address of a fire */
+    component: z.number().int().min(0).max(0xffffffff).default(1001),
+  }),
 ])
 export type Step = z.output<typeof stepSchema>
 

@@ -74,6 +74,8 @@ export function planScenario(
       throw new ScenarioError(
         `a ${unable.type} does not send "${(step as { event: string }).event}" (${unable.key})`,
       )
+    const notUitd = step.do === 'uitd' && devices.find((d) => d.link !== 'uitd')
+    if (notUitd) throw new ScenarioError(`a uitd step selected ${notUitd.key}, which is not a UITD`)
     if (step.name) picks.set(step.name, devices)
     return { step, devices }
   })

@@ -1,3 +1,4 @@
+import { commands } from '../../src/contract/gbt26875/frame.js'
 import { sleep } from '../lib/util.js'
 import type { Counters } from './counters.js'
 import type { FleetDevice } from './fleet.js'
@@ -68,12 +69,31 @@ const steps: { [S in Step['do']]: Run<S> } = {
   'clock-skew': async (step, members) => {
     for (const m of members) if (m.sim) m.sim.clockOffsetMs = step.offset
   },
+  uitd: async (step, members, { counters }) => {
+    await Promise.all(
+      members.map(async ({ uitd: u, device }) => {
+        if (!u) return
+        if (step.action === 'drop') return u.drop()
+        if (step.action === 'restore') return u.restore().catch((err) => counters.error('uitd restore', err))
+        const answer =
+          step.action === 'fire' ? u.fire(step.component) : u.send(21, [{ state: 1, time: u.opts.clock() }])
+        counters.track('events', confirmed(answer), device.id)
+        await answer.catch(() => {})
+      }),
+    )
+  },
   battery: async (step, members, { runtime }) => {
     for (const m of members) {
       m.battery = step.level
       runtime.telemetry(m)
     }
   },
+}
+
+/** A UITD frame counts as acknowledged when the centre confirms it (after commit). */
+async function confirmed(answer: Promise<{ command: number }>) {
+  const { command } = await answer
+  if (command !== commands.confirm) throw new Error(`the hub answered command ${command}, not confirm`)
 }
 
 export function runStep(
