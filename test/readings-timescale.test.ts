@@ -1,6 +1,6 @@
 import t from 'tap'
 import { bucketedReadings } from '../src/store/readings.js'
-import { dbClient } from './fixtures/db.js'
+import { dbClient, refreshAggregate } from './fixtures/db.js'
 import { startTestHub } from './fixtures/hub.js'
 
 // On TimescaleDB, hourly and daily buckets come from the continuous aggregates (whole hours or days) and the
@@ -61,8 +61,8 @@ if (!process.env.TEST_DATABASE_URL) {
          FROM generate_series(0, 3 * 1440 - 1) AS n, LATERAL (SELECT $2::timestamptz + n * interval '1 minute' AS t) x`,
         [device.id, new Date(day0)],
       )
-      await db.query(`CALL refresh_continuous_aggregate('readings_hourly', NULL, NULL)`)
-      await db.query(`CALL refresh_continuous_aggregate('readings_daily', NULL, NULL)`)
+      await refreshAggregate(db, 'readings_hourly')
+      await refreshAggregate(db, 'readings_daily')
       const dev = { id: device.id, type: 'fall-sensor' }
       // ragged ends: from 00:30 on day 0 to 12:15 on day 2
       const from = new Date(day0 + 30 * 60_000)

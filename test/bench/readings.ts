@@ -19,6 +19,7 @@ import { createPool, type Db } from '../../src/store/db.js'
 import { startEmbedded } from '../../src/store/embedded.js'
 import { migrate } from '../../src/store/migrate.js'
 import { bucketedReadings } from '../../src/store/readings.js'
+import { refreshAggregate } from '../fixtures/db.js'
 
 const o = new Command('bench:readings')
   .option('--rows <n>', 'readings per pass', Number, 200_000)
@@ -113,7 +114,7 @@ async function hourlySeries(db: Db, total: number) {
   }
   const generated = (performance.now() - t0) / 1000
   t0 = performance.now()
-  await db.query(`CALL refresh_continuous_aggregate('readings_hourly', NULL, NULL)`)
+  await refreshAggregate(db, 'readings_hourly')
   const refreshed = (performance.now() - t0) / 1000
   const { rows } = await db.query('SELECT count(*)::int AS n FROM readings')
   console.log(
