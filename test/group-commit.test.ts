@@ -138,3 +138,42 @@ t.test('with lingerMs a batch waits to fill up: a full one goes at once, drain c
   await last
   t.same(batches.at(-1), [7], 'stopping writes a lingering batch at once')
 })
+
+t.test(
+  'with concurrency 2 the next batch is written while one is still committing, never a third',
+  async (t) => {
+    const started: number[][] = []
+    const releases: (() => void)[] = []
+    let idle = 0
+    const gc = new GroupCommitter<number>(
+      async (items) => {
+        started.push(items)
+        await new Promise<void>((r) => releases.push(r))
+      },
+      { maxBatch: 100, capacity: 1000, concurrency: 2, onIdle: () => idle++ },
+    )
+    const a = gc.submit(1)
+    await tick()
+    const b = gc.submit(2)
+    await tick()
+    t.same(started, [[1], [2]], 'a second batch starts while the first is in flight')
+    const c = [3, 4].map((n) => gc.submit(n))
+    await tick()
+    t.same(started, [[1], [2]], 'no third batch while two are in flight')
+    t.equal(gc.busy, true)
+    releases[1]!()
+    await b
+    await tick()
+    t.same(started, [[1], [2], [3, 4]], 'a slot freed: what queued meanwhile goes as one batch')
+    let aSettled = false
+    void a.then(() => (aSettled = true))
+    await tick()
+    t.equal(aSettled, false, 'each submitter waits for its own batch, not for a later one')
+    releases[0]!()
+    releases[2]!()
+    await Promise.all([a, ...c])
+    await tick()
+    t.equal(gc.busy, false)
+    t.equal(idle, 1, 'idle once, when nothing is queued or in flight')
+  },
+)

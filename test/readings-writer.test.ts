@@ -123,3 +123,51 @@ t.test(
     await writer.drain()
   },
 )
+
+t.test(
+  'a chatty device: its row is written once a second, readings every time, a flush writes the rest',
+  async (t) => {
+    const { db } = await migratedDb(t)
+    const [id] = await insertDevices(db, 1)
+    let held = 0
+    const writer = new GroupCommitter<StateItem>(
+      telemetryWriter(db, createMetrics(), { deviceRowEveryMs: 60_000, onHeld: () => held++ }),
+      TELEMETRY_BATCHING,
+    )
+    const t0 = Date.parse('2026-12-02T08:00:00Z')
+    const reading = (n: number, battery: number): StateItem => ({
+      kind: 'reading',
+      deviceId: id!,
+      reading: { ts: new Date(t0 + n * 1000), battery, rssi: -50 - n, values: {} },
+      metrics: [],
+      receivedAt: new Date(t0 + n * 1000),
+    })
+    const row = async () =>
+      (await db.query('SELECT last_seen, battery, rssi FROM devices WHERE id = $1', [id])).rows[0]
+    await writer.submit(reading(0, 90))
+    t.same(
+      await row(),
+      { last_seen: new Date(t0), battery: 90, rssi: -50 },
+      'the first reading writes the row',
+    )
+    for (let n = 1; n <= 5; n++) await writer.submit(reading(n, 90))
+    t.same(await row(), { last_seen: new Date(t0), battery: 90, rssi: -50 }, 'later ones are held')
+    t.ok(held > 0, 'the writer asked for a flush')
+    const count = await db.query('SELECT count(*)::int AS n FROM readings WHERE device_id = $1', [id])
+    t.equal(count.rows[0].n, 6, 'every reading is stored all the same')
+    await writer.submit(reading(6, 85))
+    t.same(
+      await row(),
+      { last_seen: new Date(t0 + 6000), battery: 85, rssi: -56 },
+      'a battery change: at once',
+    )
+    await writer.submit(reading(7, 85))
+    await writer.submit({ kind: 'flush' })
+    t.same(
+      await row(),
+      { last_seen: new Date(t0 + 7000), battery: 85, rssi: -57 },
+      'the flush writes what was held',
+    )
+    await writer.drain()
+  },
+)

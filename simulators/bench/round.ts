@@ -7,6 +7,8 @@ import type { BenchOptions } from './options.js'
 import type { PassResult } from './pass.js'
 import { startBare, startHub, type Target } from './targets.js'
 
+type HubTarget = Awaited<ReturnType<typeof startHub>>
+
 // One round against one target, started fresh in its own process: every device connects at once (for the
 // hub, a reconnect storm after a restart: each CONNECT is authenticated against the database), memory per
 // connection, SOS latency idle and under telemetry load, then a telemetry flood.
@@ -58,7 +60,11 @@ export async function runRound(
     `${kind} round ${round}: SOS p99 idle ${light.e2e.p99.toFixed(2)} ms, under load ${loaded.e2e.p99.toFixed(2)} ms`,
   )
 
+  const cpuBefore = await serverCpuSeconds(target)
   const throughput = await flood(target, devices.slice(0, o.publishers), o.window, o.floodSeconds)
+  const cpuPerReading = ((await serverCpuSeconds(target)) - cpuBefore) / throughput.delivered
+  if (kind === 'hub')
+    log(`hub round ${round}: ${(cpuPerReading * 1e6).toFixed(1)} µs of hub CPU per reading stored`)
   log(
     `${kind} round ${round}: ${throughput.delivered} of ${throughput.acked} telemetry delivered, ${throughput.perSecond.toFixed(0)}/s`,
   )
@@ -77,4 +83,11 @@ export async function runRound(
     throughput,
     stopMs,
   }
+}
+
+/** The hub's CPU time so far (its /metrics), to price a stored reading; NaN for the bare broker. */
+async function serverCpuSeconds(target: Target): Promise<number> {
+  if (target.kind !== 'hub') return Number.NaN
+  const text = await (await fetch(new URL('/metrics', (target as HubTarget).api.base))).text()
+  return Number(text.match(/^process_cpu_seconds_total (\S+)$/m)?.[1])
 }

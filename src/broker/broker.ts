@@ -6,10 +6,11 @@ import type { Logger } from 'pino'
 import { createWebSocketStream, type WebSocket } from 'ws'
 import { deviceDefinition } from '../../devices/index.js'
 import type { CommandMessage } from '../contract/command-json.js'
-import { deviceTopic, inboundChannels, parseDeviceTopic } from '../contract/topics.js'
+import { type DeviceChannel, deviceTopic, inboundChannels, parseDeviceTopic } from '../contract/topics.js'
 import { StoppingError } from '../ingest/group-commit.js'
 import type { Ingest } from '../ingest/ingest.js'
 import type { DeviceSession } from '../ingest/session.js'
+import { stageStart } from '../ingest/stage-sampling.js'
 import { type Metrics, secondsSince } from '../metrics.js'
 import type { Db } from '../store/db.js'
 import {
@@ -101,7 +102,6 @@ export class Broker {
       },
       authorizePublish: (client: HubClient | null, packet, done) => {
         if (client?.account) return this.authorizeAccountPublish(client, packet.topic, done)
-        const startedAt = process.hrtime.bigint()
         const device = client?.device
         const target = parseDeviceTopic(packet.topic)
         if (!device || target?.deviceId !== device.id || !inboundChannels.has(target.channel)) {
@@ -109,27 +109,24 @@ export class Broker {
           log.warn({ device: device?.id, topic: packet.topic }, 'publish outside the device topics: closing')
           return done(new Error('not authorized to publish there'))
         }
+        const startedAt = stageStart(target.channel)
         const admitted = this.guard.admitMessage(client)
         if (admitted === 'over') {
           log.warn({ device: device.id }, 'messages far above the rate limit: closing')
           return done(new Error('message rate exceeded'))
         }
-        const pipeline = target.channel === 'events' ? 'events' : 'telemetry'
-        const ingest = () =>
-          this.deps.ingest.handle(
-            device,
-            target.channel,
-            packet.topic,
-            packet.payload as Buffer,
-            packet.qos,
-            startedAt,
-          )
-        ;(admitted ? admitted.then(ingest) : ingest()).then(
+        const ingesting = admitted
+          ? admitted.then(() => this.ingestPublish(device, target.channel, packet, startedAt))
+          : this.ingestPublish(device, target.channel, packet, startedAt)
+        ingesting.then(
           () => {
             // aedes writes the PUBACK and fans the message out inside this call
-            const t = process.hrtime.bigint()
+            const t = startedAt === null ? null : process.hrtime.bigint()
             done(null)
-            metrics.stageSeconds.observe({ pipeline, stage: 'publish' }, secondsSince(t))
+            if (t !== null) {
+              const pipeline = target.channel === 'events' ? 'events' : 'telemetry'
+              metrics.stageSeconds.observe({ pipeline, stage: 'publish' }, secondsSince(t))
+            }
           },
           (err) => {
             // refusals while stopping are expected (wills fire as devices are disconnected)
@@ -165,6 +162,22 @@ export class Broker {
     const aedes = this.aedes
     this.server = createServer((socket) => this.guard.accept(aedes, socket, socket.remoteAddress))
     return listen(this.server, port, host)
+  }
+
+  private ingestPublish(
+    device: DeviceSession,
+    channel: DeviceChannel,
+    packet: { topic: string; payload: string | Buffer; qos: number },
+    startedAt: bigint | null,
+  ) {
+    return this.deps.ingest.handle(
+      device,
+      channel,
+      packet.topic,
+      packet.payload as Buffer,
+      packet.qos,
+      startedAt,
+    )
   }
 
   private async authenticate(client: HubClient, username?: string, password?: Buffer) {

@@ -1,7 +1,8 @@
 // Group commit: items submitted while a batch is being written go into the next batch, so a burst costs
 // a few transactions and a lone item is written at once (or after `lingerMs`, when batches are also sized by
 // time). A submitter's promise settles when its batch has
-// committed (the PUBACK waits on it). One batch is in flight at a time; the queue is bounded.
+// committed (the PUBACK waits on it). `concurrency` batches are in flight at most (1: in order); the queue is
+// bounded.
 
 export interface GroupCommitOptions {
   maxBatch: number
@@ -15,6 +16,12 @@ export interface GroupCommitOptions {
   gate?: () => Promise<void>
   /** called each time the queue has been written out and nothing is in flight */
   onIdle?: () => void
+  /**
+   * batches written at once (default 1). More than one lets the next batch be built and sent while the last
+   * one commits: throughput when every item's sender waits for its commit (QoS 1 PUBACKs), at no cost in order
+   * where items are independent.
+   */
+  concurrency?: number
 }
 
 interface Pending<T> {
@@ -43,6 +50,9 @@ export class StoppingError extends Error {
 export class GroupCommitter<T> {
   private queue: Pending<T>[] = []
   private running = false
+  private inFlight = 0
+  /** set while the loop waits for a batch to end or for items to arrive */
+  private nudge?: () => void
   private stopped = false
   private room: (() => void)[] = []
   /** set while a batch lingers: called when the queue reaches a full batch */
@@ -82,6 +92,7 @@ export class GroupCommitter<T> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject })
       if (this.queue.length >= this.opts.maxBatch) this.filled?.()
+      if (this.inFlight < (this.opts.concurrency ?? 1)) this.wakeLoop()
       if (!this.running) {
         this.running = true
         setImmediate(() => void this.loop())
@@ -90,17 +101,33 @@ export class GroupCommitter<T> {
   }
 
   private async loop(): Promise<void> {
-    while (this.queue.length > 0) {
-      await this.linger()
-      // after lingering, so no batch starts while the gate is shut; items arriving meanwhile join this batch
-      if (this.opts.gate && !this.stopped) await this.opts.gate()
-      const batch = this.queue.splice(0, this.opts.maxBatch)
-      for (const wake of this.room.splice(0)) wake()
-      await this.commit(batch, 0)
+    const concurrency = this.opts.concurrency ?? 1
+    for (;;) {
+      if (this.queue.length > 0 && this.inFlight < concurrency) {
+        await this.linger()
+        // after lingering, so no batch starts while the gate is shut; items arriving meanwhile join this batch
+        if (this.opts.gate && !this.stopped) await this.opts.gate()
+        const batch = this.queue.splice(0, this.opts.maxBatch)
+        for (const wake of this.room.splice(0)) wake()
+        this.inFlight++
+        void this.commit(batch, 0).finally(() => {
+          this.inFlight--
+          this.wakeLoop()
+        })
+        continue
+      }
+      if (this.queue.length === 0 && this.inFlight === 0) break
+      await new Promise<void>((resolve) => (this.nudge = resolve))
     }
     this.running = false
     this.opts.onIdle?.()
     this.idle?.()
+  }
+
+  private wakeLoop() {
+    const nudge = this.nudge
+    this.nudge = undefined
+    nudge?.()
   }
 
   /** Waits up to lingerMs for a full batch; a full queue or stopping cuts it short. */

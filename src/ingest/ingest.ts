@@ -16,6 +16,9 @@ import { type StateItem, TELEMETRY_BATCHING, telemetryWriter } from './telemetry
 
 export const MAX_PAYLOAD_BYTES = 4096
 
+/** A device's row follows its readings at most this often, unless its status or battery changed (device-rows.ts). */
+export const DEVICE_ROW_EVERY_MS = 1000
+
 export type RejectReason = 'too-large' | 'not-json' | 'unknown-type' | 'schema' | 'store-refused'
 
 class Rejected extends Error {
@@ -26,6 +29,9 @@ class Rejected extends Error {
     super(detail)
   }
 }
+
+/** The stage recorder of a reading left out of the timing sample. */
+const untimed = (_stage: string, since: bigint) => since
 
 /** A decoded message's value, or its bytes parsed as JSON. */
 function messageValue(m: InboundMessage): unknown {
@@ -91,6 +97,8 @@ export class Ingest implements IngestPort {
   private readonly admission: TelemetryAdmission
   private readonly quota = new RejectQuota()
   private alarmsIdle: (() => void)[] = []
+  /** writes the device rows held back (device-rows.ts) */
+  private rowFlush?: NodeJS.Timeout
   readonly commands: CommandResults
 
   constructor(
@@ -114,7 +122,17 @@ export class Ingest implements IngestPort {
       budget: opts.telemetryBudget,
       alarmBusy: () => this.events.busy,
     })
-    this.state = new GroupCommitter(telemetryWriter(pools.telemetry, metrics), {
+    const rowsHeld = () => {
+      this.rowFlush ??= setTimeout(() => {
+        this.rowFlush = undefined
+        this.state.offer({ kind: 'flush' })
+      }, DEVICE_ROW_EVERY_MS)
+    }
+    const writer = telemetryWriter(pools.telemetry, metrics, {
+      deviceRowEveryMs: DEVICE_ROW_EVERY_MS,
+      onHeld: rowsHeld,
+    })
+    this.state = new GroupCommitter(writer, {
       ...TELEMETRY_BATCHING,
       onRetry: () => metrics.batchRetries.inc({ pipeline: 'telemetry' }),
       gate: () => (this.events.busy ? new Promise<void>((r) => this.alarmsIdle.push(r)) : Promise.resolve()),
@@ -133,7 +151,7 @@ export class Ingest implements IngestPort {
     topic: string,
     payload: Buffer,
     qos: number,
-    startedAt = process.hrtime.bigint(),
+    startedAt: bigint | null = process.hrtime.bigint(),
   ) {
     if (channel === 'commands') throw new Error('devices do not publish on their commands topic')
     return this.accept(device, { channel, bytes: payload, qos, topic }, undefined, startedAt)
@@ -143,7 +161,7 @@ export class Ingest implements IngestPort {
     device: DeviceSession,
     message: InboundMessage,
     ack?: Acknowledge,
-    startedAt = process.hrtime.bigint(),
+    startedAt: bigint | null = process.hrtime.bigint(),
   ) {
     try {
       await this.settle(device, message, startedAt)
@@ -158,14 +176,15 @@ export class Ingest implements IngestPort {
     return this.reject(device, topic, raw, reason, detail, this.alerts.clock.now())
   }
 
-  private async settle(device: DeviceSession, message: InboundMessage, startedAt: bigint) {
+  private async settle(device: DeviceSession, message: InboundMessage, startedAt: bigint | null) {
     // arrival on the alerting runner's clock: the alert decided from this event uses the same one
     const receivedAt = this.alerts.clock.now()
     const { channel } = message
     const topic = message.topic ?? `(${channel})`
     try {
       await this.route(device, message, receivedAt, startedAt)
-      this.metrics.messages.inc({ channel })
+      // readings are counted by the batch that wrote them
+      if (channel !== 'telemetry') this.metrics.messages.inc({ channel })
     } catch (err) {
       const raw = rawOf(message)
       if (err instanceof Rejected) return this.reject(device, topic, raw, err.reason, err.message, receivedAt)
@@ -178,7 +197,7 @@ export class Ingest implements IngestPort {
     }
   }
 
-  private async route(d: DeviceSession, m: InboundMessage, receivedAt: Date, startedAt: bigint) {
+  private async route(d: DeviceSession, m: InboundMessage, receivedAt: Date, startedAt: bigint | null) {
     if (m.channel === 'status') {
       if (!('bytes' in m)) throw new Rejected('schema', 'status is sent as bytes')
       const status = parseStatus(m.bytes)
@@ -187,8 +206,7 @@ export class Ingest implements IngestPort {
     }
     if (m.channel === 'telemetry') return this.telemetry(d, m, m.qos ?? 1, receivedAt, startedAt)
     const stage = this.stages('events')
-    stage('broker-auth', startedAt)
-    let t = process.hrtime.bigint()
+    let t = stage('broker-auth', startedAt ?? process.hrtime.bigint())
     const json = messageValue(m)
     const type = (json as { type?: unknown } | null)?.type
     if (typeof type === 'string' && !(type in d.definition.events)) {
@@ -211,16 +229,17 @@ export class Ingest implements IngestPort {
     m: InboundMessage,
     qos: number,
     receivedAt: Date,
-    startedAt: bigint,
+    startedAt: bigint | null,
   ) {
-    const stage = this.stages('telemetry')
+    // one reading in 16 is timed (stage-sampling.ts)
+    const stage = startedAt === null ? untimed : this.stages('telemetry')
     const refused = this.admission.tryEnter()
     if (refused && qos === 0) return this.metrics.shed.inc({ reason: refused })
     if (refused) {
       this.metrics.held.inc({ reason: refused })
       await this.admission.enter()
     }
-    let t = stage('broker-auth', startedAt)
+    let t = stage('broker-auth', startedAt ?? 0n)
     let committing: Promise<void>
     let item: Extract<StateItem, { kind: 'reading' }>
     try {
@@ -295,6 +314,8 @@ export class Ingest implements IngestPort {
   async stop() {
     // held readings go on to be refused by the stopped writer: their devices retry after reconnecting
     this.admission.release()
+    clearTimeout(this.rowFlush)
+    this.state.offer({ kind: 'flush' })
     await Promise.all([this.events.drain(), this.state.drain()])
   }
 
