@@ -34,15 +34,34 @@ const text = (s: string) =>
 
 const num = (n: number | undefined) => (n === undefined ? NULL : String(n))
 
-function row({ deviceId, reading, metrics, receivedAt }: ReadingRow): string {
-  const slots: string[] = []
-  let rest = ''
-  for (let i = 0; i < METRIC_SLOTS; i++)
-    slots.push(num(metrics[i] === undefined ? undefined : reading.values[metrics[i]!]))
-  for (const [k, v] of Object.entries(reading.values)) {
-    if (!metrics.includes(k)) rest += `${rest ? ',' : '{'}${JSON.stringify(k)}:${v}`
+/** Readings of a batch often share a millisecond: each column's time is formatted once per distinct value. */
+function isoCache() {
+  let lastMs = Number.NaN
+  let last = ''
+  return (d: Date) => {
+    const ms = d.getTime()
+    if (ms !== lastMs) {
+      lastMs = ms
+      last = d.toISOString()
+    }
+    return last
   }
-  return `${text(deviceId)}\t${reading.ts.toISOString()}\t${receivedAt.toISOString()}\t${num(reading.battery)}\t${num(reading.rssi)}\t${slots.join('\t')}\t${rest ? `${text(rest)}}` : '{}'}\n`
+}
+const tsIso = isoCache()
+const receivedIso = isoCache()
+
+function row({ deviceId, reading, metrics, receivedAt }: ReadingRow): string {
+  const values = reading.values
+  let line = `${text(deviceId)}\t${tsIso(reading.ts)}\t${receivedIso(receivedAt)}\t${num(reading.battery)}\t${num(reading.rssi)}`
+  for (let i = 0; i < METRIC_SLOTS; i++) {
+    const m = metrics[i]
+    line += m === undefined ? `\t${NULL}` : `\t${num(values[m])}`
+  }
+  let rest = ''
+  for (const k in values) {
+    if (!metrics.includes(k)) rest += `${rest ? ',' : '{'}${JSON.stringify(k)}:${values[k]}`
+  }
+  return `${line}\t${rest ? `${text(rest)}}` : '{}'}\n`
 }
 
 export function copyText(rows: readonly ReadingRow[]): string {
