@@ -239,6 +239,7 @@ export async function startHub(config: Config, log: Logger): Promise<Hub> {
       log,
       tokens,
       secretKey,
+      notificationsQueued: () => outbox.wake(),
       publishCommand: platformCommands(onenetApi(config), db, bus, (deviceId, message) =>
         broker.publishCommand(deviceId, message),
       ),

@@ -88,6 +88,52 @@ t.test('a signal that cannot be queued is set aside; every other signal keeps fl
     [{ priority: 3, state: 'open', history: [{ data: { reason: /no room for this signal/ } }] }],
     'a technical alert tells the operators',
   )
+
+  await t.test('once the cause is fixed, staff send the set-aside signal again', async (t) => {
+    const resend = (id: string, token = hub.token) =>
+      hub.api('POST', `/api/v1/alerts/${id}/resend-fire-signal`, undefined, token)
+    const goodAlert = (await hub.api('GET', `/api/v1/alerts?deviceId=${good.id}`, undefined, hub.token)).body
+      .items[0]
+    const notSetAside = await resend(goodAlert.id)
+    t.equal(notSetAside.status, 409, 'an alarm whose signal went out has nothing to resend')
+    t.match(notSetAside.body, { error: 'HUB_ERR_CONFLICT', message: /set aside/ })
+
+    await db.query('DROP TRIGGER refuse_signal ON notifications')
+    const res = await resend(badAlert.id)
+    t.equal(res.status, 200)
+    t.same(res.body, { alertId: badAlert.id, signal: 'fire', centres: 1 })
+    const signal = await until('the resent signal at the centre', 20_000, () =>
+      fireFrom(receiver.requests, bad.id),
+    )
+    t.match(
+      signal.body,
+      { kind: 'fire', alertId: badAlert.id, device: { id: bad.id } },
+      'the centre hears of the fire',
+    )
+    t.match(
+      (await log()).filter((e) => e.source === 'signal' && e.alertId === badAlert.id),
+      [
+        { kind: 'signal-set-aside', note: /no room for this signal/ },
+        { kind: 'signal-resent', actor: 'admin', note: 'fire queued again for 1 monitoring centre' },
+      ],
+      'the fire-event log says who sent it again',
+    )
+    t.equal(
+      (await resend(badAlert.id)).status,
+      409,
+      'sent again once: a second resend has nothing to make up for',
+    )
+
+    const resolved = await hub.api(
+      'POST',
+      `/api/v1/alerts/${goodAlert.id}/resolve`,
+      { outcome: 'a burnt toast' },
+      hub.token,
+    )
+    t.equal(resolved.status, 200)
+    t.equal((await resend(goodAlert.id)).status, 409, 'never for a resolved alarm')
+    t.equal((await resend('alr_nope')).status, 404)
+  })
 })
 
 t.test('deleting a monitoring centre cancels its queued signals and nothing retries them', async (t) => {

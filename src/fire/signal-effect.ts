@@ -29,7 +29,7 @@ export interface FireSignalDeps {
   onWindowStarted: () => void
 }
 
-interface Place {
+export interface Place {
   site: SignalSite & { kind: string }
   device: SignalDevice | null
 }
@@ -127,7 +127,7 @@ export async function confirmFire(work: AlertWork, alertId: string, data: Record
 }
 
 /** Each alert's site and device, in one round trip. */
-async function placesOf(tx: Tx, alerts: Change['alert'][]): Promise<Map<string, Place>> {
+export async function placesOf(tx: Tx, alerts: Change['alert'][]): Promise<Map<string, Place>> {
   const { rows } = await tx.query<Place & { alert_id: string }>(
     `SELECT a.alert_id,
        json_build_object('id', s.id, 'name', s.name, 'address', s.address, 'lat', s.lat, 'lon', s.lon,

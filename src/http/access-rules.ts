@@ -71,6 +71,7 @@ export const accessRules: Record<string, Rule> = {
   'POST /api/v1/alerts/:id/snooze': careTeam,
   'POST /api/v1/alerts/:id/confirm-fire': careTeam,
   'POST /api/v1/alerts/:id/false-alarm': careTeam,
+  'POST /api/v1/alerts/:id/resend-fire-signal': careTeam,
 
   'POST /api/v1/escalation-policies': leads,
   'GET /api/v1/escalation-policies': careTeam,

@@ -60,6 +60,8 @@ export interface AppDeps {
   log: Logger
   tokens: TokenService
   secretKey: string
+  /** a route queued notifications (a fire signal sent again): the outbox sends them now */
+  notificationsQueued: () => void
   /** publishes a command on a device's commands topic (the embedded broker) */
   publishCommand: (deviceId: string, message: CommandMessage) => Promise<void>
   /** the console's map tile URL template (HUB_MAP_TILES), or null for an offline plain background */

@@ -35,7 +35,8 @@ export interface FireEvent {
   at: string
   /**
    * `device`: an event the detector sent; `alert`: a transition of an alert; `command`: a command sent;
-   * `signal`: a fire signal set aside (it could not be queued) or cancelled (its centre was deleted)
+   * `signal`: a fire signal set aside (it could not be queued), queued again by staff, or cancelled (its centre
+   * was deleted)
    */
   source: 'device' | 'alert' | 'command' | 'signal'
   /** the event type, the alert transition (opened, acknowledged, …) or the command */

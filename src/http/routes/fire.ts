@@ -5,6 +5,7 @@ import { alertJson } from '../../contract/alert-json.js'
 import { alertSchema } from '../../contract/api-schemas.js'
 import { HubError, notFound } from '../../errors.js'
 import { markFire } from '../../fire/marks.js'
+import { resendFireSignal } from '../../fire/resend.js'
 import { newId } from '../../ids.js'
 import { centres } from '../../store/centres.js'
 import { withTransaction } from '../../store/db.js'
@@ -13,7 +14,7 @@ import { sites } from '../../store/provisioning.js'
 import { noPrivateTarget } from '../contact-fields.js'
 import { emptyBodyIsAbsent } from '../optional-body.js'
 import { page, pageQuery } from '../paging.js'
-import { aList, aRecord } from '../response-schemas.js'
+import { aList, anObject, aRecord } from '../response-schemas.js'
 import { inScope } from '../scope.js'
 
 // Fire monitoring (CONTRACT.md, "Fire-monitoring centres"): the centres an institution forwards to, and the
@@ -45,7 +46,7 @@ const alertParams = z.object({ id: z.string().max(100) })
 
 export async function fireRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const { db, alerts } = app.deps
+  const { db, alerts, notificationsQueued } = app.deps
   const tags = ['fire']
   // confirm-fire's body is optional
   emptyBodyIsAbsent(app)
@@ -183,5 +184,24 @@ export async function fireRoutes(fastify: FastifyInstance) {
       },
     },
     mark('false-alarm'),
+  )
+
+  // a signal set aside (README, "Fire monitoring"): queued again once staff have fixed what stopped it
+  app.post(
+    '/alerts/:id/resend-fire-signal',
+    {
+      schema: {
+        tags,
+        params: alertParams,
+        response: { 200: anObject },
+      },
+    },
+    async (req) => {
+      const resent = await resendFireSignal(db, req.params.id, req.user!.username, (siteId) =>
+        inScope(req.scope, siteId),
+      )
+      notificationsQueued()
+      return { alertId: req.params.id, signal: resent.kind, centres: resent.centres }
+    },
   )
 }
