@@ -144,6 +144,8 @@ export const en: Record<Key, string> = {
   'ws.resolvedBy': 'resolved by {who} at {at}',
   'ws.ack': 'Acknowledge',
   'ws.snooze': 'Snooze 4 h',
+  'ws.resendFireSignal': 'Send the fire signal again',
+  'ws.fireSignalResent': 'Queued for {n} monitoring centre(s)',
   'ws.actions': 'Actions',
   'ws.note': 'Note',
   'ws.confirmFire': 'Confirm fire',

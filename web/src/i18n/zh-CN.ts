@@ -139,6 +139,8 @@ export const zhCN = {
   'ws.resolvedBy': '{who} 于 {at} 处置',
   'ws.ack': '确认接警',
   'ws.snooze': '暂缓 4 小时',
+  'ws.resendFireSignal': '重新发送火警信号',
+  'ws.fireSignalResent': '已重新发往 {n} 个监控中心',
   'ws.actions': '处置操作',
   'ws.note': '备注',
   'ws.confirmFire': '确认火警',

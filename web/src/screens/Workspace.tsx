@@ -84,6 +84,7 @@ export function Workspace({ id }: { id: string }) {
   const [busy, setBusy] = useState(false)
   const [note, setNote] = useState('')
   const [outcome, setOutcome] = useState<string>('assisted')
+  const [resent, setResent] = useState<{ centres: number } | null>(null)
   const outcomeRef = useRef<HTMLSelectElement>(null)
 
   // the queue's copy is the live one; a resolved alert (gone from the queue) is read once over REST
@@ -117,6 +118,23 @@ export function Workspace({ id }: { id: string }) {
   const record = (action: string) =>
     run('actions', { action, ...(note ? { note } : {}) }).then((ok) => ok && setNote(''))
   const resolve = () => run('resolve', { outcome, ...(note ? { note } : {}) })
+  // a fire signal set aside raised this alert: once the cause is fixed, the fire alarm's signal goes again
+  async function resendFireSignal(fireAlertId: string) {
+    setBusy(true)
+    setError(null)
+    try {
+      setResent(
+        await api<{ centres: number }>(
+          'POST',
+          `/alerts/${encodeURIComponent(fireAlertId)}/resend-fire-signal`,
+        ),
+      )
+    } catch (e) {
+      setError(e as ApiError)
+    } finally {
+      setBusy(false)
+    }
+  }
 
   useEffect(() => {
     workspaceKeys.value = {
@@ -131,6 +149,10 @@ export function Workspace({ id }: { id: string }) {
   if (!alert) return error ? <FormError error={error} /> : <p class="muted">{t('common.loading')}</p>
   const isFire = alert.priority === 1
   const closed = alert.state === 'resolved'
+  const setAsideFrom =
+    alert.type === 'delivery-failure' && alert.history.some((h) => h.data?.target === 'fire-centre')
+      ? alert.relatedAlertId
+      : null
   return (
     <article class="workspace" data-testid="workspace" data-alert-id={alert.id} data-state={alert.state}>
       <header class="ws-head">
@@ -181,6 +203,22 @@ export function Workspace({ id }: { id: string }) {
               >
                 {t('ws.snooze')}
               </button>
+            </div>
+          )}
+          {setAsideFrom && (
+            <div class="buttons">
+              <button
+                type="button"
+                class="danger"
+                disabled={busy}
+                onClick={() => void resendFireSignal(setAsideFrom)}
+                data-testid="resend-fire-signal"
+              >
+                📡 {t('ws.resendFireSignal')}
+              </button>
+              <span data-testid="fire-signal-resent" hidden={!resent}>
+                {resent ? t('ws.fireSignalResent', { n: resent.centres }) : ''}
+              </span>
             </div>
           )}
           {isFire && (
